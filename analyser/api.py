@@ -1,0 +1,143 @@
+"""The Python API: :class:`Analyser` turns review text (or bytes, or files) into
+:class:`~analyser.results.ReviewAnalysis` objects."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .errors import EmptyInputError, InputError
+from .models import read_manifest
+from .pipeline import STAGES, build_pipeline
+from .reading import ReadResult, read_bytes, read_path, read_text
+from .results import ReviewAnalysis, from_doc
+
+
+class Analyser:
+    """Loads the shipped models once and analyses reviews.
+
+    >>> a = Analyser()
+    >>> r = a.analyse("The Plot:\\nHiro dies at the end.\\n\\nMy opinion:\\nI loved it.")
+    >>> [s.section for s in r.sentences]
+    ['plot', 'opinion']
+
+    ``trust_models=True`` allows model files whose SHA-256 is not in the shipped manifest
+    (see :mod:`analyser.models`); leave it off unless you trained them yourself.
+    """
+
+    def __init__(
+        self,
+        *,
+        model_paths: dict[str, str] | None = None,
+        trust_models: bool = False,
+        spoiler_threshold: float | None = None,
+        config: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
+        cfg = {k: dict(v) for k, v in (config or {}).items()}
+        if spoiler_threshold is not None:
+            cfg.setdefault("spoilers", {})["threshold"] = float(spoiler_threshold)
+        self.nlp: Language = build_pipeline(
+            stages=STAGES, model_paths=model_paths, trust_models=trust_models, config=cfg
+        )
+        manifest = read_manifest()
+        self.model_versions = {
+            name.removeprefix("review_"): getattr(pipe, "version", None)
+            or manifest.get(name.removeprefix("review_"), {}).get("version", "unknown")
+            for name, pipe in self.nlp.pipeline
+            if name.removeprefix("review_") in ("sections", "spoilers", "sentiment")
+        }
+
+    @property
+    def spoiler_threshold(self) -> float:
+        return self.nlp.get_pipe("review_spoilers").threshold
+
+    # --- single reviews -------------------------------------------------------------
+    def analyse(self, text: str | bytes, *, source: str | None = None,
+                fmt: str | None = None) -> ReviewAnalysis:
+        """Analyse one review given as text (plain, Markdown or HTML) or raw bytes."""
+        read = self._read(text, source=source, fmt=fmt)
+        doc = self.nlp(self._make_doc(read, source))
+        return self._result(doc, read, source)
+
+    def analyse_file(self, path: str | os.PathLike, *, fmt: str | None = None) -> ReviewAnalysis:
+        """Read (any encoding, HTML/Markdown/text) and analyse one review file."""
+        read = read_path(path, fmt=fmt)
+        doc = self.nlp(self._make_doc(read, str(path)))
+        return self._result(doc, read, str(path))
+
+    def analyse_sentences(self, sentences: Iterable[str], *, source: str | None = None
+                          ) -> ReviewAnalysis:
+        """Analyse a review that is already split into sentences; the split is kept as given.
+
+        Sentences are joined with newlines; offsets index that joined text.
+        """
+        doc = self._presplit_doc(sentences, source)
+        doc = self.nlp(doc)
+        return from_doc(doc, source=source, fmt="sentences", model_versions=self.model_versions)
+
+    # --- many reviews ----------------------------------------------------------------
+    def pipe(self, texts: Iterable[str | bytes], *, batch_size: int = 64, n_process: int = 1,
+             sources: Iterable[str | None] | None = None) -> Iterator[ReviewAnalysis]:
+        """Analyse many reviews lazily through ``nlp.pipe`` (models batch across reviews).
+
+        An input that cannot be read raises :class:`InputError` when its turn comes; use
+        :func:`analyser.batch` APIs for skip-and-report behaviour.
+        """
+        src_iter = iter(sources) if sources is not None else None
+
+        def docs() -> Iterator[tuple[Doc, tuple[ReadResult, str | None]]]:
+            for text in texts:
+                source = next(src_iter) if src_iter is not None else None
+                read = self._read(text, source=source)
+                yield self._make_doc(read, source), (read, source)
+
+        for doc, (read, source) in self.nlp.pipe(
+            docs(), as_tuples=True, batch_size=batch_size, n_process=n_process
+        ):
+            yield self._result(doc, read, source)
+
+    # --- helpers ---------------------------------------------------------------------
+    @staticmethod
+    def _read(text: str | bytes, *, source: str | None = None, fmt: str | None = None
+              ) -> ReadResult:
+        if isinstance(text, bytes | bytearray):
+            return read_bytes(bytes(text), name=source, fmt=fmt)
+        if isinstance(text, Path):
+            return read_path(text, fmt=fmt)
+        if not isinstance(text, str):
+            raise InputError(f"expected text or bytes, got {type(text).__name__}")
+        return read_text(text, fmt=fmt, name=source)
+
+    def _make_doc(self, read: ReadResult, source: str | None) -> Doc:
+        doc = self.nlp.make_doc(read.text)
+        doc._.heading_hints = [tuple(h) for h in read.headings]
+        doc._.source = source
+        return doc
+
+    def _presplit_doc(self, sentences: Iterable[str], source: str | None) -> Doc:
+        parts = [" ".join(str(s).split()) for s in sentences]
+        parts = [p for p in parts if p]
+        if not parts:
+            raise EmptyInputError("no sentences given")
+        text = "\n".join(parts)
+        doc = self.nlp.make_doc(text)
+        offsets = []
+        pos = 0
+        for p in parts:
+            offsets.append((pos, pos + len(p)))
+            pos += len(p) + 1
+        starts = {s for s, _ in offsets}
+        for tok in doc[1:]:
+            tok.is_sent_start = tok.idx in starts
+        doc._.presplit = True
+        doc._.sentence_offsets = offsets
+        doc._.source = source
+        return doc
+
+    def _result(self, doc: Doc, read: ReadResult, source: str | None) -> ReviewAnalysis:
+        return from_doc(doc, source=source, fmt=read.format, model_versions=self.model_versions)

@@ -1,0 +1,137 @@
+"""Command line: ``analyser annotate | train | evaluate``.
+
+Exit codes: 0 success; 1 the input could not be analysed (missing, empty, binary,
+undecodable, too large); 2 wrong usage; 4 a model file is missing, corrupt or refused.
+Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from .errors import AnalyserError, ModelError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Spoiler-aware review analyser: sections, spoilers and sentiment of reviews.",
+    pretty_exceptions_enable=False,
+)
+
+EXIT_INPUT = 1
+EXIT_MODEL = 4
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+    masked = "masked"
+
+
+class Task(StrEnum):
+    spoilers = "spoilers"
+    sentiment = "sentiment"
+    sections = "sections"
+
+
+def _fail(exc: Exception) -> None:
+    err = Console(stderr=True, highlight=False)
+    err.print(f"error: {exc}", markup=False, soft_wrap=True)
+    code = EXIT_MODEL if isinstance(exc, ModelError) else EXIT_INPUT
+    raise typer.Exit(code)
+
+
+@app.command()
+def annotate(
+    path: Path = typer.Argument(..., help="Review file (.txt, .md, .html), or - for stdin."),
+    format: Format = typer.Option(Format.text, "--format", "-f", help="text, json or masked."),
+    input_format: str = typer.Option(None, "--input-format",
+                                     help="Force text, markdown or html (default: detect)."),
+    threshold: float = typer.Option(None, "--threshold", min=0.0, max=1.0,
+                                    help="Spoiler flag threshold (default: the model's)."),
+    trust_model: bool = typer.Option(False, "--trust-model",
+                                     help="Load model files whose hash is not in the shipped "
+                                          "manifest. Pickles run code: only for files you trust."),
+    no_reasons: bool = typer.Option(False, "--no-reasons", help="Hide spoiler reasons."),
+) -> None:
+    """Annotate one review: sections, spoilers (kind, probability, reasons) and sentiment."""
+    from .api import Analyser
+    from .render import masked_text, print_report, to_json
+
+    try:
+        analyser = Analyser(trust_models=trust_model, spoiler_threshold=threshold)
+        if str(path) == "-":
+            result = analyser.analyse(sys.stdin.buffer.read(), source="<stdin>",
+                                      fmt=input_format)
+        else:
+            result = analyser.analyse_file(path, fmt=input_format)
+    except AnalyserError as exc:
+        _fail(exc)
+    if format is Format.json:
+        sys.stdout.write(to_json(result) + "\n")
+    elif format is Format.masked:
+        sys.stdout.write(masked_text(result))
+    else:
+        print_report(result, show_reasons=not no_reasons)
+
+
+@app.command()
+def train(
+    task: Task = typer.Argument(..., help="spoilers, sentiment or sections."),
+    data: Path = typer.Option(None, "--data", help="Data folder (default ../shared/data)."),
+    out: Path = typer.Option(None, "--out", help="Output folder (default models/). Only models "
+                             "written to models/ are recorded in the shipped manifest."),
+    no_eval: bool = typer.Option(False, "--no-eval", help="Skip the dev evaluation."),
+) -> None:
+    """Train a model from ../shared/data and write models/<task>.joblib and its model card."""
+    import os
+
+    if data is not None:
+        os.environ["ANALYSER_DATA_DIR"] = str(data)
+    from .training.cards import write_card
+    from .training.evaluate import evaluate_task
+    from .training.train import train as run_train
+
+    try:
+        entry = run_train(task.value, out)
+        report = None
+        if not no_eval and out is None:
+            report = evaluate_task(task.value, None, log=typer.echo)
+        if out is None:
+            write_card(task.value, entry, report)
+    except (AnalyserError, ValueError) as exc:
+        _fail(exc)
+    typer.echo(f"wrote {entry['file']} ({entry['bytes']:,} bytes, sha256 {entry['sha256'][:12]})")
+
+
+@app.command()
+def evaluate(
+    task: Task = typer.Argument(..., help="spoilers, sentiment or sections."),
+    files: list[Path] = typer.Argument(None, help="Labelled JSONL file(s) in the formats of "
+                                       "../shared/data (default: the dev split)."),
+    threshold: float = typer.Option(None, "--threshold", min=0.0, max=1.0,
+                                    help="Spoiler threshold to score (default: shipped)."),
+) -> None:
+    """Score a labelled file through the public API; print metrics beside baselines.
+    The last line is one JSON object with every metric."""
+    from .training.evaluate import evaluate_task
+
+    try:
+        evaluate_task(task.value, files or None, log=typer.echo, threshold=threshold)
+    except AnalyserError as exc:
+        _fail(exc)
+
+
+def main() -> None:  # pragma: no cover
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

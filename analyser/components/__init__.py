@@ -1,0 +1,1 @@
+"""spaCy pipeline components (registered factories): structure, sections, spoilers, sentiment."""

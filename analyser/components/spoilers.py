@@ -1,0 +1,159 @@
+"""`review_spoilers`: probability, flag, kind and reasons for every body sentence.
+
+The probability comes from a trained linear model over word n-grams, narrative-event cue
+tokens (death, reveal, identity, ending), shape cues (character names) and the section
+model's plot belief. Two documented rules sit on top, because the training data has too few
+examples of them for the model to learn them reliably:
+
+* a *hint* pattern ("something awful happens which turns everything around", "you won't see
+  the twist coming") raises the probability: ``p = 1 - (1 - p) * (1 - hint_boost)``;
+* a *no-spoiler promise* ("I won't spoil the ending") lowers it: ``p = p * promise_factor``.
+
+`kind` is ``explicit`` when a flagged sentence states a concrete event (a cue of death,
+reveal, identity or ending fires, or the model flags it on its words alone) and ``hint`` when
+only a hint pattern fires. `reasons` lists the features that pushed the score up most.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .. import extensions  # noqa: F401
+from ..features import cue_tokens, spoiler_features
+from ..models import load_model
+from .base import BatchComponent
+
+_EXPLICIT_CUES = {"__cue_death__", "__cue_reveal__", "__cue_identity__", "__cue_ending__"}
+_READABLE = {
+    "__cue_death__": "death/killing cue",
+    "__cue_reveal__": "reveal/twist cue",
+    "__cue_identity__": "identity/betrayal cue",
+    "__cue_ending__": "ending cue",
+    "__cue_hint__": "foreshadowing hint",
+    "__cue_warning__": "spoiler warning nearby",
+    "__caps_2__": "names characters",
+    "__caps_3__": "names several characters",
+    "__plot_4__": "reads as plot retelling",
+    "__plot_3__": "reads like plot",
+}
+
+
+def informative(feature: str) -> bool:
+    """Worth showing a user as a reason: not a lone stop word or punctuation."""
+    if feature.startswith("__"):
+        return feature in _READABLE
+    return any(w not in STOP_WORDS and any(c.isalnum() for c in w) for w in feature.split())
+
+
+def readable(feature: str) -> str:
+    if feature in _READABLE:
+        return _READABLE[feature]
+    if feature.startswith("__"):
+        return feature.strip("_").replace("_", " ")
+    return f'"{feature}"'
+
+
+@Language.factory(
+    "review_spoilers",
+    default_config={
+        "model_path": None,
+        "trust_model": False,
+        "threshold": None,
+        "hint_boost": 0.6,
+        "promise_factor": 0.25,
+        "n_reasons": 4,
+    },
+)
+def make_review_spoilers(nlp: Language, name: str, model_path: str | None, trust_model: bool,
+                         threshold: float | None, hint_boost: float, promise_factor: float,
+                         n_reasons: int):
+    return ReviewSpoilers(name, model_path=model_path, trust_model=trust_model,
+                          threshold=threshold, hint_boost=hint_boost,
+                          promise_factor=promise_factor, n_reasons=n_reasons)
+
+
+class ReviewSpoilers(BatchComponent):
+    def __init__(self, name: str = "review_spoilers", *, model_path: str | None = None,
+                 trust_model: bool = False, threshold: float | None = None,
+                 hint_boost: float = 0.6, promise_factor: float = 0.25,
+                 n_reasons: int = 4) -> None:
+        self.name = name
+        bundle = load_model("spoilers", model_path, trust=trust_model)
+        self.estimator = bundle["estimator"]
+        self.threshold = float(threshold if threshold is not None else bundle["threshold"])
+        self.hint_boost = hint_boost
+        self.promise_factor = promise_factor
+        self.n_reasons = n_reasons
+        self.version = bundle.get("version")
+        vec = self.estimator[0]
+        clf = self.estimator[-1]
+        self._names = np.asarray(vec.get_feature_names_out())
+        self._coef = clf.coef_.ravel()
+
+    def score(self, words: list[list[str]], texts: list[str], plot_probs: list[float]):
+        """Model probabilities, rule-adjusted probabilities, cue sets and the feature matrix."""
+        feats = [
+            spoiler_features(w, t, p) for w, t, p in zip(words, texts, plot_probs, strict=True)
+        ]
+        if not feats:
+            return np.zeros(0), [], None
+        X = self.estimator[:-1].transform(feats)
+        p = self.estimator[-1].predict_proba(X)[:, 1]
+        adj, cues = self.apply_rules(p, texts, self.hint_boost, self.promise_factor,
+                                     return_cues=True)
+        return adj, cues, X
+
+    @staticmethod
+    def apply_rules(p: np.ndarray, texts: list[str], hint_boost: float = 0.6,
+                    promise_factor: float = 0.25, return_cues: bool = False):
+        """The documented rule layer: hint patterns raise, no-spoiler promises lower."""
+        cues = [set(cue_tokens(t.lower())) for t in texts]
+        adj = np.array(p, dtype=float, copy=True)
+        for i, c in enumerate(cues):
+            if "__cue_no_spoil__" in c:
+                adj[i] *= promise_factor
+            elif "__cue_hint__" in c:
+                adj[i] = 1 - (1 - adj[i]) * (1 - hint_boost)
+        return (adj, cues) if return_cues else adj
+
+    def process(self, docs: list[Doc]) -> None:
+        all_sents = [doc._.sentences for doc in docs]
+        flat = [s for sents in all_sents for s in sents]
+        words = [[t.text for t in s] for s in flat]
+        texts = [s.text for s in flat]
+        plot = [s._.plot_prob if s._.plot_prob is not None else 0.5 for s in flat]
+        probs, cues, X = self.score(words, texts, plot)
+        for i, span in enumerate(flat):
+            prob = float(probs[i])
+            flag = prob >= self.threshold
+            span._.spoiler = prob
+            span._.spoiler_flag = bool(flag)
+            span._.spoiler_kind = self._kind(cues[i]) if flag else None
+            span._.spoiler_reasons = self._reasons(X, i, cues[i]) if flag else []
+
+    @staticmethod
+    def _kind(cues: set[str]) -> str:
+        if "__cue_hint__" in cues and not (cues & _EXPLICIT_CUES):
+            return "hint"
+        return "explicit"
+
+    def _reasons(self, X, i: int, cues: set[str]) -> list[str]:
+        row = X.getrow(i)
+        contrib = row.data * self._coef[row.indices]
+        order = np.argsort(-contrib)
+        out = []
+        if "__cue_hint__" in cues:
+            out.append(_READABLE["__cue_hint__"])
+        for j in order:
+            if contrib[j] <= 0 or len(out) >= self.n_reasons:
+                break
+            feature = str(self._names[row.indices[j]])
+            if not informative(feature):
+                continue
+            name = readable(feature)
+            if name not in out:
+                out.append(name)
+        return out

@@ -1,0 +1,192 @@
+"""Feature extraction shared by training and inference.
+
+Every model sees a sentence (or review) as a list of string features: lower-cased word
+n-grams plus a few named cue tokens (``__cue_death__``...). Training tokenises its corpora
+with the same spaCy tokenizer the pipeline uses, so a model never sees features at run time
+that were built differently from the ones it was trained on. Cue tokens live in the same
+vocabulary as words, so a linear model weighs them like any other feature and the
+`reasons` shown to users can name them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+# PTB-style tokens found in the tokenised corpora (SST, MR) mapped to what spaCy produces.
+_PTB = {"-lrb-": "(", "-rrb-": ")", "-lsb-": "[", "-rsb-": "]", "``": '"', "''": '"', "`": "'"}
+_DIGITS = re.compile(r"\d")
+
+NEGATORS = frozenset(
+    "not n't no never nothing nobody none nor neither cannot without hardly barely "
+    "scarcely isnt dont doesnt didnt wasnt werent cant couldnt wont wouldnt shouldnt".split()
+)
+# Tokens that end a negation scope: clause punctuation and contrast words.
+_SCOPE_END = frozenset(". , ; : ! ? -- ( ) but however although though yet whereas".split())
+CONTRAST = frozenset("but however although though yet nevertheless nonetheless".split())
+
+
+def normalise_token(text: str) -> str:
+    """Lower-case, map PTB brackets/quotes, fold digits: one spelling per word."""
+    t = text.lower()
+    t = _PTB.get(t, t)
+    if any(c.isdigit() for c in t):
+        t = _DIGITS.sub("0", t)
+    return t
+
+
+def tokens_of(words: Iterable[str]) -> list[str]:
+    """Normalised, whitespace-free tokens of a sentence (spaCy token texts in, strings out)."""
+    out = []
+    for w in words:
+        if w.isspace() or not w:
+            continue
+        out.append(normalise_token(w))
+    return out
+
+
+def ngrams(tokens: Sequence[str], n_max: int = 2) -> list[str]:
+    """Unigrams and bigrams (joined by a space), the workhorse of every model."""
+    feats = list(tokens)
+    if n_max >= 2:
+        feats.extend(a + " " + b for a, b in zip(tokens, tokens[1:], strict=False))
+    return feats
+
+
+def negation_marked(tokens: Sequence[str]) -> list[str]:
+    """Prefix tokens inside a negation scope with ``neg_`` (Das & Chen 2001 / Pang et al.).
+
+    "not the worst film" -> ["not", "neg_the", "neg_worst", "neg_film"], so "worst" under
+    negation gets its own weight instead of pulling the sentence negative.
+    Contrast words ("but", "however") also open a marked scope (``but_``) because the clause
+    after them usually carries the writer's actual verdict.
+    """
+    out: list[str] = []
+    neg = False
+    contrast = False
+    for t in tokens:
+        if t in _SCOPE_END:
+            neg = False
+            if t in CONTRAST:
+                contrast = True
+                out.append(t)
+                continue
+            if t in ".;!?":
+                contrast = False
+            out.append(t)
+            continue
+        if t in NEGATORS:
+            neg = True
+            out.append(t)
+            continue
+        if neg:
+            out.append("neg_" + t)
+        elif contrast:
+            out.append(t)
+            out.append("but_" + t)
+        else:
+            out.append(t)
+    return out
+
+
+def sentiment_features(tokens: Sequence[str]) -> list[str]:
+    """Negation-aware unigrams + bigrams."""
+    marked = negation_marked(tokens)
+    # bigrams over the unmarked tokens keep "not bad" / "no good" as phrases.
+    return [t for t in marked] + [a + " " + b for a, b in zip(tokens, tokens[1:], strict=False)]
+
+
+# --- spoiler cues -----------------------------------------------------------------------
+# Each cue is a regex over the lower-cased sentence. They are features, not rules: the
+# trained weights decide how much each one matters.
+_CUES: dict[str, re.Pattern[str]] = {
+    "death": re.compile(
+        r"\b(dies|died|dying|death of|killed|kills|murders?|murdered|suicide|"
+        r"sacrifices? (him|her|them)sel(f|ves)|is dead|was dead|are dead|shot dead|"
+        r"passes away|passed away|does not survive|doesn't survive|bodies of)\b"
+    ),
+    "reveal": re.compile(
+        r"\b(turns out|turned out|is revealed|was revealed|reveals? that|revealing that|"
+        r"it is revealed|real identity|true identity|secretly|all along|is actually|"
+        r"was actually|is really|was really|the killer is|the culprit|is the one who|"
+        r"discovers that|learns that|finds out that|the truth (is|about)|plot twist|twist is)\b"
+    ),
+    "ending": re.compile(
+        r"\b(the end|in the end|at the end|ending|ends with|ends up|finale|final scene|"
+        r"last scene|final battle|climax|eventually|finally|by the end|last episode|"
+        r"final episode|epilogue)\b"
+    ),
+    "hint": re.compile(
+        r"(something (terrible|awful|horrible|shocking|unexpected|tragic|big|bad|dreadful|"
+        r"unthinkable|devastating)( \w+)? (happens|occurs|takes place)|"
+        r"everything (changes|changed)|turns everything|changes everything|"
+        r"nothing is (what|as) it seems|won't see (it|this) coming|didn't see (it|that) coming|"
+        r"never saw (it|that) coming|shocking twist|huge twist|big twist|twist ending|"
+        r"(a|the) twist|not what (it|they|he|she) seems?|things take a (dark|tragic|turn)|"
+        r"takes a (dark|tragic|shocking) turn|heartbreaking (turn|ending)|"
+        r"will (shock|surprise|devastate) you|wait until|tragedy strikes|all is not)"
+    ),
+    "identity": re.compile(
+        r"\b(is (his|her|their) (father|mother|son|daughter|brother|sister|twin)|"
+        r"(father|mother|brother|sister) all along|was behind|is behind|mastermind|"
+        r"the traitor|betrays|betrayed|double agent|imposter|impostor|in disguise)\b"
+    ),
+    "no_spoil": re.compile(
+        r"(won't spoil|will not spoil|not going to spoil|don't want to spoil|without spoiling|"
+        r"no spoilers|spoiler[- ]free|won't give (it|anything) away|won't reveal|"
+        r"not give (anything|too much) away|i won't say (more|much))"
+    ),
+    "warning": re.compile(r"(spoiler alert|spoilers ahead|spoiler warning|\bspoilers?\b:?)"),
+    "first_person": re.compile(r"\b(i|i'm|i've|i'd|me|my|myself)\b"),
+    "opinion_words": re.compile(
+        r"\b(recommend|enjoyed|loved|liked|hated|disliked|boring|brilliant|masterpiece|"
+        r"overrated|underrated|worth|waste|favorite|favourite|stars?|rating|"
+        r"beautifully|well done|poorly|performances?|acting|cinematography|soundtrack|"
+        r"pacing|writing|prose)\b"
+    ),
+}
+CUE_NAMES = tuple(_CUES)
+
+
+def cue_tokens(text_lower: str) -> list[str]:
+    """Named cue tokens (``__cue_death__``...) that fire on this sentence."""
+    return [f"__cue_{name}__" for name, rx in _CUES.items() if rx.search(text_lower)]
+
+
+def shape_tokens(words: Sequence[str]) -> list[str]:
+    """Bucketed shape cues: mid-sentence capitalised words (character names), length."""
+    caps = sum(1 for w in words[1:] if w[:1].isupper() and w[1:].islower())
+    n = len(words)
+    length = "short" if n < 6 else ("medium" if n < 20 else "long")
+    return [f"__caps_{min(caps, 3)}__", f"__len_{length}__"]
+
+
+def bucket_token(name: str, value: float, edges: Sequence[float]) -> str:
+    """A probability turned into one of a few bucket tokens (keeps models linear and readable)."""
+    i = 0
+    while i < len(edges) and value >= edges[i]:
+        i += 1
+    return f"__{name}_{i}__"
+
+
+PLOT_EDGES = (0.2, 0.4, 0.6, 0.8)
+
+
+def spoiler_features(words: Sequence[str], text: str, plot_prob: float) -> list[str]:
+    """Word n-grams, narrative-event cues, shape cues and the section model's plot belief."""
+    toks = tokens_of(words)
+    feats = ngrams(toks)
+    feats.extend(cue_tokens(text.lower()))
+    feats.extend(shape_tokens([w for w in words if not w.isspace()]))
+    feats.append(bucket_token("plot", plot_prob, PLOT_EDGES))
+    return feats
+
+
+def section_features(words: Sequence[str]) -> list[str]:
+    """Plot-vs-opinion features: word n-grams (lower-cased, as in the training corpus)."""
+    return ngrams(tokens_of(words))
+
+
+def identity(x):
+    """Analyzer for vectorisers whose input is already a list of features (picklable)."""
+    return x

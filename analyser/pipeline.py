@@ -1,0 +1,48 @@
+"""Builds the spaCy `Language`: tokenizer -> sentencizer -> structure -> sections ->
+spoilers -> sentiment.
+
+No statistical spaCy model is needed (``spacy.blank("en")``), so nothing is downloaded and a
+fresh clone works after ``pip install -e .``. Every custom step is a registered factory with a
+config, so ``nlp.config`` describes the whole pipeline and components can be swapped or
+configured like any spaCy component.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import spacy
+from spacy.language import Language
+
+from . import extensions  # noqa: F401
+from .components import sections, sentiment, spoilers, structure  # noqa: F401 (factories)
+
+STAGES = ("structure", "sections", "spoilers", "sentiment")
+
+
+def build_pipeline(
+    *,
+    stages: tuple[str, ...] = STAGES,
+    model_paths: dict[str, str] | None = None,
+    trust_models: bool = False,
+    config: dict[str, dict[str, Any]] | None = None,
+) -> Language:
+    """Return the analyser pipeline.
+
+    `stages` can stop early (training uses ``("structure", "sections")``); `model_paths`
+    overrides ``models/<task>.joblib`` per task; `config` passes extra factory settings, e.g.
+    ``{"spoilers": {"threshold": 0.6}}``.
+    """
+    model_paths = model_paths or {}
+    config = config or {}
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("review_structure", config=config.get("structure", {}))
+    for stage in ("sections", "spoilers", "sentiment"):
+        if stage not in stages:
+            continue
+        cfg = {"model_path": model_paths.get(stage), "trust_model": trust_models}
+        cfg.update(config.get(stage, {}))
+        nlp.add_pipe(f"review_{stage}", config=cfg)
+    nlp.max_length = 30_000_000
+    return nlp

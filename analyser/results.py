@@ -1,0 +1,202 @@
+"""Plain result objects: what one analysed review holds, as dataclasses, dicts and DataFrames.
+
+These are what the CLI prints, batch mode writes and notebooks explore; nothing in them
+refers to spaCy, so they pickle, serialise to JSON and cross process boundaries freely.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pandas as pd
+from spacy.tokens import Doc
+
+SENTENCE_COLUMNS = [
+    "source", "index", "text", "start", "end", "paragraph", "heading", "section",
+    "spoiler_probability", "spoiler_flag", "spoiler_kind", "spoiler_reasons", "sentiment",
+    "position",
+]
+
+
+@dataclass(frozen=True)
+class Spoiler:
+    probability: float
+    flag: bool
+    kind: str | None  # "explicit" | "hint" | None
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    index: int
+    text: str
+    start: int
+    end: int
+    section: str
+    spoiler: Spoiler
+    sentiment: float
+    paragraph: int = 0
+    heading: str | None = None
+    plot_probability: float = 0.5
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index, "text": self.text, "start": self.start, "end": self.end,
+            "section": self.section, "spoiler": asdict(self.spoiler),
+            "sentiment": self.sentiment, "paragraph": self.paragraph, "heading": self.heading,
+            "plot_probability": self.plot_probability,
+        }
+
+
+@dataclass(frozen=True)
+class Section:
+    label: str  # summary | plot | opinion | info
+    heading: str | None
+    start: int
+    end: int
+    sentiment: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Removed:
+    start: int
+    end: int
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SpoilerSummary:
+    count: int
+    share: float
+
+
+@dataclass(frozen=True)
+class Sentiment:
+    score: float
+    label: str  # positive | negative | mixed | neutral
+
+
+@dataclass(frozen=True)
+class ReviewAnalysis:
+    """Everything the analyser found in one review. Offsets index :attr:`text`."""
+
+    text: str
+    sentences: list[Sentence]
+    sections: list[Section]
+    removed: list[Removed]
+    headings: list[tuple[int, int]]
+    spoilers: SpoilerSummary
+    sentiment: Sentiment
+    model_versions: dict[str, str]
+    source: str | None = None
+    format: str = "text"
+    language: str = "en"
+
+    @property
+    def spoiler_sentences(self) -> list[Sentence]:
+        return [s for s in self.sentences if s.spoiler.flag]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented JSON schema (``analyser annotate --format json``)."""
+        return {
+            "source": self.source,
+            "language": self.language,
+            "format": self.format,
+            "text": self.text,
+            "sections": [s.to_dict() for s in self.sections],
+            "sentences": [s.to_dict() for s in self.sentences],
+            "removed": [r.to_dict() for r in self.removed],
+            "headings": [{"start": s, "end": e, "text": self.text[s:e]} for s, e in self.headings],
+            "spoilers": asdict(self.spoilers),
+            "sentiment": asdict(self.sentiment),
+            "model_versions": dict(self.model_versions),
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per sentence, spoiler fields flattened (``spoiler_probability``...)."""
+        n = max(len(self.sentences), 1)
+        rows = [
+            {
+                "source": self.source, "index": s.index, "text": s.text, "start": s.start,
+                "end": s.end, "paragraph": s.paragraph, "heading": s.heading,
+                "section": s.section, "spoiler_probability": s.spoiler.probability,
+                "spoiler_flag": s.spoiler.flag, "spoiler_kind": s.spoiler.kind,
+                "spoiler_reasons": list(s.spoiler.reasons), "sentiment": s.sentiment,
+                "position": s.index / max(n - 1, 1),
+            }
+            for s in self.sentences
+        ]
+        return pd.DataFrame(rows, columns=SENTENCE_COLUMNS)
+
+    def summary(self) -> dict[str, Any]:
+        """One flat row per review (what batch mode writes to ``reviews.parquet``)."""
+        n = len(self.sentences)
+        shares = {f"share_{lab}": 0.0 for lab in ("summary", "plot", "opinion", "info")}
+        for s in self.sentences:
+            shares[f"share_{s.section}"] += 1 / n
+        return {
+            "source": self.source, "format": self.format, "n_sentences": n,
+            "n_words": len(self.text.split()), **shares,
+            "spoiler_count": self.spoilers.count, "spoiler_share": self.spoilers.share,
+            "spoiler_max_probability": max((s.spoiler.probability for s in self.sentences),
+                                           default=0.0),
+            "sentiment_score": self.sentiment.score, "sentiment_label": self.sentiment.label,
+            "n_removed": len(self.removed),
+        }
+
+
+def from_doc(doc: Doc, *, source: str | None, fmt: str, model_versions: dict[str, str]
+             ) -> ReviewAnalysis:
+    """Collect the pipeline's extension attributes into plain objects."""
+    sentences = []
+    for i, span in enumerate(doc._.sentences):
+        flag = bool(span._.spoiler_flag)
+        sentences.append(
+            Sentence(
+                index=i, text=span.text, start=span.start_char, end=span.end_char,
+                section=span._.section or "opinion",
+                spoiler=Spoiler(
+                    probability=round(float(span._.spoiler or 0.0), 4), flag=flag,
+                    kind=span._.spoiler_kind if flag else None,
+                    reasons=list(span._.spoiler_reasons or []),
+                ),
+                sentiment=round(float(span._.sentiment or 0.0), 4),
+                paragraph=int(span._.paragraph or 0), heading=span._.heading,
+                plot_probability=round(float(span._.plot_prob if span._.plot_prob is not None
+                                             else 0.5), 4),
+            )
+        )
+    sections = [
+        Section(label=s["label"], heading=s["heading"], start=s["start"], end=s["end"],
+                sentiment=round(float(s["sentiment"] or 0.0), 4))
+        for s in doc._.sections or ()
+    ]
+    count = sum(1 for s in sentences if s.spoiler.flag)
+    return ReviewAnalysis(
+        text=doc.text,
+        sentences=sentences,
+        sections=sections,
+        removed=[Removed(s, e, r) for s, e, r in doc._.removed or ()],
+        headings=[tuple(h) for h in doc._.heading_offsets or ()],
+        spoilers=SpoilerSummary(count=count, share=round(count / max(len(sentences), 1), 4)),
+        sentiment=Sentiment(score=round(float(doc._.sentiment or 0.0), 4),
+                            label=doc._.sentiment_label or "neutral"),
+        model_versions=model_versions,
+        source=source,
+        format=fmt,
+    )
+
+
+def frame(analyses: list[ReviewAnalysis]) -> pd.DataFrame:
+    """Sentence rows of many reviews in one DataFrame."""
+    frames = [a.to_frame() for a in analyses]
+    if not frames:
+        return pd.DataFrame(columns=SENTENCE_COLUMNS)
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,318 @@
+"""Training the three shipped models from ``../shared/data``.
+
+Model selection uses cross-validation on the train split only; the dev split is scored once,
+afterwards, by :mod:`analyser.training.evaluate` through the public API. Everything is seeded
+so ``analyser train TASK`` rebuilds the same file from the same data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, f1_score, precision_recall_curve, roc_auc_score
+from sklearn.model_selection import GroupKFold, StratifiedKFold, cross_val_predict
+from sklearn.pipeline import Pipeline
+
+from ..estimators import NBScaler
+from ..features import identity, section_features, sentiment_features, spoiler_features
+from ..models import TASKS, models_dir, sha256_of, write_manifest_entry
+from .data import data_dir, file_sha256, read_jsonl, tokenize
+
+SEED = 13
+FORMAT_VERSION = 1
+
+
+def text_model(C: float, *, nb: bool, min_df: int = 2, max_features: int | None = None,
+               ngram_idf: bool = True) -> Pipeline:
+    """Features (lists of strings) -> vectoriser -> [NB scaling] -> logistic regression."""
+    if nb:
+        vec = TfidfVectorizer(analyzer=identity, min_df=min_df, max_features=max_features,
+                              binary=True, use_idf=False, norm=None, dtype=np.float32)
+        steps = [("vec", vec), ("nb", NBScaler()), ]
+    else:
+        vec = TfidfVectorizer(analyzer=identity, min_df=min_df, max_features=max_features,
+                              sublinear_tf=True, use_idf=ngram_idf, dtype=np.float32)
+        steps = [("vec", vec)]
+    steps.append(("clf", LogisticRegression(C=C, max_iter=5000, random_state=SEED)))
+    return Pipeline(steps)
+
+
+def slim(model: Pipeline) -> Pipeline:
+    """Drop what inference never needs and store weights as float32 (smaller files)."""
+    vec = model.named_steps["vec"]
+    if hasattr(vec, "stop_words_"):
+        del vec.stop_words_  # the pruned vocabulary; sklearn documents it as safe to drop
+    clf = model.named_steps["clf"]
+    clf.coef_ = clf.coef_.astype(np.float32)
+    clf.intercept_ = clf.intercept_.astype(np.float32)
+    return model
+
+
+def _oof(model_fn: Callable[[], Pipeline], X, y, groups=None, method="predict_proba"):
+    cv = GroupKFold(n_splits=5) if groups is not None else StratifiedKFold(
+        5, shuffle=True, random_state=SEED)
+    out = cross_val_predict(model_fn(), X, y, cv=cv, groups=groups, method=method, n_jobs=1)
+    return out[:, 1] if method == "predict_proba" else out
+
+
+def _metrics(y, p, threshold=0.5) -> dict[str, float]:
+    y = np.asarray(y).astype(int)
+    pred = (np.asarray(p) >= threshold).astype(int)
+    return {
+        "roc_auc": round(float(roc_auc_score(y, p)), 4),
+        "accuracy": round(float(accuracy_score(y, pred)), 4),
+        "f1": round(float(f1_score(y, pred)), 4),
+        "n": int(len(y)),
+    }
+
+
+def _data_files(*rel: str) -> list[dict[str, str]]:
+    return [{"path": r, "sha256": file_sha256(data_dir() / r)} for r in rel]
+
+
+def _version(task: str, files: list[dict[str, str]], params: dict) -> str:
+    h = hashlib.sha256(json.dumps([files, params], sort_keys=True).encode()).hexdigest()[:10]
+    return f"{task}-{FORMAT_VERSION}-{h}"
+
+
+# --- sections --------------------------------------------------------------------------
+SECTIONS_PARAMS = {"C": 1.0, "nb": True, "min_df": 2, "impurity": 0.2}
+
+
+def _synthetic_paragraph_accuracy(p: np.ndarray, y: np.ndarray, w: float, impurity: float,
+                                  rng: np.random.Generator) -> float:
+    """Accuracy of paragraph-smoothed labels on synthetic reviews built from OOF scores.
+
+    Paragraphs of 2-6 sentences are drawn with a majority label and `impurity` chance per
+    sentence of the other label (real plot paragraphs carry the odd evaluative sentence).
+    """
+    z = np.log(np.clip(p, 1e-6, 1 - 1e-6) / np.clip(1 - p, 1e-6, 1))
+    idx = {lab: list(rng.permutation(np.where(y == lab)[0])) for lab in (0, 1)}
+    correct = total = 0
+    while idx[0] and idx[1]:
+        major = int(rng.integers(2))
+        n = int(rng.integers(2, 7))
+        members = []
+        for _ in range(n):
+            lab = major if rng.random() >= impurity else 1 - major
+            if not idx[lab]:
+                break
+            members.append(idx[lab].pop())
+        if not members:
+            break
+        zz = z[members]
+        sm = (1 - w) * zz + w * zz.mean() if len(members) > 1 else zz
+        correct += int(((sm >= 0).astype(int) == y[members]).sum())
+        total += len(members)
+    return correct / max(total, 1)
+
+
+def train_sections(out_dir: Path, log=print) -> dict[str, Any]:
+    files = _data_files("sections/train.jsonl")
+    rows = read_jsonl(data_dir() / "sections/train.jsonl")
+    X = [section_features(w) for w in tokenize(r["text"] for r in rows)]
+    y = np.array([r["section"] == "plot" for r in rows], dtype=int)
+    P = SECTIONS_PARAMS
+
+    def make():
+        return text_model(P["C"], nb=P["nb"], min_df=P["min_df"])
+
+    log(f"sections: {len(rows)} sentences; 5-fold CV ...")
+    oof = _oof(make, X, y)
+    cv = _metrics(y, oof)
+    weights = {}
+    for w in (0.0, 0.25, 0.5, 0.75):
+        weights[w] = round(_synthetic_paragraph_accuracy(
+            oof, y, w, P["impurity"], np.random.default_rng(SEED)), 4)
+    best_w = max(weights, key=lambda k: (weights[k], -k))
+    log(f"sections: CV {cv}; context weight accuracy {weights} -> {best_w}")
+    model = slim(make().fit(X, y))
+    params = dict(P, context_weight=best_w)
+    bundle = {
+        "task": "sections", "version": _version("sections", files, params),
+        "estimator": model, "context_weight": best_w, "params": params,
+    }
+    return _save("sections", bundle, out_dir, files, {"cv": cv, "context_weight_cv": weights})
+
+
+# --- spoilers --------------------------------------------------------------------------
+SPOILERS_PARAMS = {"C": 1.0, "nb": False, "min_df": 2, "precision_goal": 0.7, "sources": [
+    "spoilers/train.jsonl", "spoilers_more/sentence_train.jsonl:reddit_tagged"]}
+
+
+def _spoiler_rows() -> tuple[list[dict], list[dict[str, str]]]:
+    rows = read_jsonl(data_dir() / "spoilers/train.jsonl")
+    more = read_jsonl(data_dir() / "spoilers_more/sentence_train.jsonl")
+    # untagged Reddit comments are noisy negatives (see the data README): not used.
+    rows += [r for r in more if r["source"] == "reddit_tagged"]
+    return rows, _data_files("spoilers/train.jsonl", "spoilers_more/sentence_train.jsonl")
+
+
+def plot_probs_for(words: list[list[str]]) -> np.ndarray:
+    """Context-free P(plot) from the shipped sections model (a spoiler feature)."""
+    from ..models import load_model
+
+    est = load_model("sections")["estimator"]
+    return est.predict_proba([section_features(w) for w in words])[:, 1]
+
+
+def train_spoilers(out_dir: Path, log=print) -> dict[str, Any]:
+    from ..components.spoilers import ReviewSpoilers
+
+    rows, files = _spoiler_rows()
+    texts = [r["sentence"] for r in rows]
+    words = tokenize(texts)
+    plot = plot_probs_for(words)
+    X = [spoiler_features(w, t, p) for w, t, p in zip(words, texts, plot, strict=True)]
+    y = np.array([r["spoiler"] for r in rows], dtype=int)
+    groups = [r["review_id"] for r in rows]
+    P = SPOILERS_PARAMS
+
+    def make():
+        return text_model(P["C"], nb=P["nb"], min_df=P["min_df"])
+
+    log(f"spoilers: {len(rows)} sentences; 5-fold grouped CV ...")
+    oof = _oof(make, X, y, groups=groups)
+    # the same rule layer as at run time, so the threshold is chosen on what users get
+    adj = ReviewSpoilers.apply_rules(oof, texts)
+    # Operating point: the lowest threshold whose cross-validated precision reaches the
+    # goal, i.e. as many spoilers caught as possible while most flags are right.
+    prec, _, thr = precision_recall_curve(y, adj)
+    ok = np.where(prec[:-1] >= P["precision_goal"])[0]
+    threshold = round(float(thr[ok[0]]), 3) if len(ok) else 0.5
+    cv = _metrics(y, adj, threshold)
+    cv_model_only = _metrics(y, oof, threshold)
+    log(f"spoilers: CV (with rules) {cv}; model only {cv_model_only}; threshold {threshold}")
+    model = slim(make().fit(X, y))
+    params = dict(P, threshold=threshold)
+    bundle = {
+        "task": "spoilers", "version": _version("spoilers", files, params),
+        "estimator": model, "threshold": threshold, "params": params,
+    }
+    rule = "lowest threshold with OOF precision >= precision_goal"
+    return _save("spoilers", bundle, out_dir, files,
+                 {"cv": cv, "cv_model_only": cv_model_only, "threshold_rule": rule})
+
+
+# --- sentiment -------------------------------------------------------------------------
+SENTIMENT_PARAMS = {
+    "sentence": {"C": 1.0, "nb": True, "min_df": 2},
+    "review": {"C": 8.0, "nb": False, "min_df": 3, "max_features": 150_000},
+    "stacker": {"C": 1.0},
+}
+
+
+def review_structure(texts: list[str]) -> list[tuple[list[list[str]], list[str]]]:
+    """(token lists per body sentence, section label per sentence) for each review text,
+    computed by the same structure + sections pipeline the analyser runs."""
+    from ..features import tokens_of
+    from ..pipeline import build_pipeline
+
+    nlp = build_pipeline(stages=("structure", "sections"))
+    out = []
+    for doc in nlp.pipe(texts, batch_size=64):
+        sents = doc._.sentences
+        out.append(([tokens_of(t.text for t in s) for s in sents], [s._.section for s in sents]))
+    return out
+
+
+def train_sentiment(out_dir: Path, log=print) -> dict[str, Any]:
+    from ..components.sentiment import stack_features
+
+    files = _data_files("sentiment/train.jsonl")
+    rows = [r for r in read_jsonl(data_dir() / "sentiment/train.jsonl") if r["label"]]
+    sent_rows = [r for r in rows if r["level"] == "sentence"]
+    rev_rows = [r for r in rows if r["level"] == "review"]
+    P = SENTIMENT_PARAMS
+
+    log(f"sentiment: {len(sent_rows)} sentences ...")
+    from ..features import tokens_of
+
+    Xs = [sentiment_features(tokens_of(w)) for w in tokenize(r["text"] for r in sent_rows)]
+    ys = np.array([r["label"] == "pos" for r in sent_rows], dtype=int)
+
+    def make_s():
+        return text_model(P["sentence"]["C"], nb=True, min_df=P["sentence"]["min_df"])
+
+    cv_sent = _metrics(ys, _oof(make_s, Xs, ys))
+    log(f"sentiment: sentence CV {cv_sent}")
+    sentence_model = slim(make_s().fit(Xs, ys))
+
+    log(f"sentiment: structuring {len(rev_rows)} reviews ...")
+    t0 = time.time()
+    struct = review_structure([r["text"] for r in rev_rows])
+    log(f"sentiment: structured in {time.time() - t0:.0f}s")
+    Xr = [sentiment_features([t for s in sents for t in s]) for sents, _ in struct]
+    yr = np.array([r["label"] == "pos" for r in rev_rows], dtype=int)
+
+    def make_r():
+        rp = P["review"]
+        return text_model(rp["C"], nb=False, min_df=rp["min_df"], max_features=rp["max_features"])
+
+    oof_logit = _oof(make_r, Xr, yr, method="decision_function")
+    cv_doc = _metrics(yr, 1 / (1 + np.exp(-oof_logit)))
+    log(f"sentiment: review-model CV {cv_doc}")
+    sent_scores = [
+        2 * sentence_model.predict_proba([sentiment_features(t) for t in sents])[:, 1] - 1
+        if sents else np.zeros(0)
+        for sents, _ in struct
+    ]
+    S = np.array([stack_features(z, sc, labels) for z, sc, (_, labels)
+                  in zip(oof_logit, sent_scores, struct, strict=True)])
+    stacker_oof = _oof(lambda: LogisticRegression(C=P["stacker"]["C"], max_iter=2000), S, yr)
+    cv_stack = _metrics(yr, stacker_oof)
+    per_source = {}
+    for src in sorted({r["source"] for r in rev_rows}):
+        m = np.array([r["source"] == src for r in rev_rows])
+        per_source[src] = {"doc_model": _metrics(yr[m], 1 / (1 + np.exp(-oof_logit[m]))),
+                           "stacked": _metrics(yr[m], stacker_oof[m])}
+    log(f"sentiment: stacked CV {cv_stack}; per source {per_source}")
+    review_model = slim(make_r().fit(Xr, yr))
+    stacker = LogisticRegression(C=P["stacker"]["C"], max_iter=2000).fit(S, yr)
+    bundle = {
+        "task": "sentiment", "version": _version("sentiment", files, P),
+        "sentence": sentence_model, "review": review_model, "stacker": stacker, "params": P,
+    }
+    return _save("sentiment", bundle, out_dir, files, {
+        "cv_sentence": cv_sent, "cv_review_model": cv_doc, "cv_stacked": cv_stack,
+        "cv_per_source": per_source,
+    })
+
+
+TRAINERS = {"sections": train_sections, "spoilers": train_spoilers, "sentiment": train_sentiment}
+
+
+def _save(task: str, bundle: dict, out_dir: Path, files, cv: dict) -> dict[str, Any]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{task}.joblib"
+    tmp = path.with_suffix(".joblib.tmp")
+    joblib.dump(bundle, tmp, compress=("xz", 6))
+    tmp.replace(path)
+    entry = {
+        "file": path.name,
+        "sha256": sha256_of(path),
+        "version": bundle["version"],
+        "bytes": path.stat().st_size,
+        "trained": time.strftime("%Y-%m-%d"),
+        "data": files,
+        "params": bundle.get("params", {}),
+        "cv": cv,
+    }
+    if out_dir.resolve() == models_dir().resolve():
+        write_manifest_entry(task, entry)
+    return entry
+
+
+def train(task: str, out_dir: Path | None = None, log=print) -> dict[str, Any]:
+    if task not in TASKS:
+        raise ValueError(f"unknown task {task!r}")
+    return TRAINERS[task](out_dir or models_dir(), log=log)

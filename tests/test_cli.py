@@ -1,0 +1,77 @@
+"""The command line as a user runs it: outputs, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from analyser.cli import app
+
+runner = CliRunner()
+REVIEW = """The Plot:
+A lighthouse keeper finds a stranger on the rocks. In the end the stranger turns out to be his
+drowned son, and the keeper dies in the storm.
+
+My opinion:
+Haunting and beautifully shot. I loved it.
+"""
+
+
+@pytest.fixture()
+def review(tmp_path):
+    p = tmp_path / "review.txt"
+    p.write_text(REVIEW, encoding="utf-8")
+    return p
+
+
+def test_annotate_text_report(review):
+    res = runner.invoke(app, ["annotate", str(review)])
+    assert res.exit_code == 0, res.output
+    assert "PLOT" in res.output and "OPINION" in res.output
+    assert "SPOILER" in res.output
+    assert "Overall sentiment" in res.output
+    assert "\x1b[" not in res.output  # plain when not a terminal
+
+
+def test_annotate_json(review):
+    res = runner.invoke(app, ["annotate", str(review), "--format", "json"])
+    assert res.exit_code == 0
+    d = json.loads(res.stdout)
+    assert d["source"] == str(review)
+    assert d["spoilers"]["count"] >= 1
+
+
+def test_annotate_masked_hides_spoilers(review):
+    res = runner.invoke(app, ["annotate", str(review), "--format", "masked"])
+    assert res.exit_code == 0
+    assert "[spoiler hidden]" in res.stdout
+    assert "drowned son" not in res.stdout
+    assert "Haunting and beautifully shot." in res.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "no such file"), (b"", "empty"), (b"   \n\t ", "no text"),
+     (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "PNG")],
+)
+def test_bad_input_is_one_line_and_nonzero(tmp_path, content, message):
+    p = tmp_path / "bad.txt"
+    if content is not None:
+        p.write_bytes(content)
+    res = runner.invoke(app, ["annotate", str(p)])
+    assert res.exit_code == 1
+    assert message.lower() in res.output.lower()
+    assert "Traceback" not in res.output
+    assert len(res.output.strip().splitlines()) == 1
+
+
+def test_console_script_runs_without_traceback(tmp_path):
+    res = subprocess.run([sys.executable, "-m", "analyser.cli", "annotate", str(tmp_path)],
+                         capture_output=True, text=True)
+    assert res.returncode == 1
+    assert "Traceback" not in res.stderr
+    assert res.stderr.startswith("error:")

@@ -1,0 +1,72 @@
+"""The JSON schema and the DataFrame view, as programs consume them."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+TEXT = """The Plot:
+Ana finds a map in her grandmother's attic. In the end, Ana's grandmother turns out to be the
+thief who stole the crown.
+
+My opinion:
+A charming, funny adventure. I loved it.
+"""
+
+
+def test_to_dict_follows_the_documented_schema(analyser):
+    d = analyser.analyse(TEXT, source="x.txt").to_dict()
+    json.dumps(d)  # serialisable
+    assert d["source"] == "x.txt" and d["language"] == "en"
+    assert isinstance(d["text"], str)
+    for sec in d["sections"]:
+        assert set(sec) >= {"label", "heading", "start", "end", "sentiment"}
+        assert sec["label"] in {"summary", "plot", "opinion", "info"}
+    for i, s in enumerate(d["sentences"]):
+        assert s["index"] == i
+        assert d["text"][s["start"]:s["end"]] == s["text"]
+        assert set(s["spoiler"]) == {"probability", "flag", "kind", "reasons"}
+        assert 0 <= s["spoiler"]["probability"] <= 1
+        assert s["spoiler"]["kind"] in (None, "explicit", "hint")
+        assert (s["spoiler"]["kind"] is None) == (not s["spoiler"]["flag"])
+        assert -1 <= s["sentiment"] <= 1
+        assert s["section"] in {"summary", "plot", "opinion", "info"}
+    for r in d["removed"]:
+        assert set(r) == {"start", "end", "reason"}
+    assert set(d["spoilers"]) == {"count", "share"}
+    assert d["spoilers"]["count"] == sum(s["spoiler"]["flag"] for s in d["sentences"])
+    assert set(d["sentiment"]) == {"score", "label"}
+    assert d["sentiment"]["label"] in {"positive", "negative", "mixed", "neutral"}
+    assert set(d["model_versions"]) == {"sections", "spoilers", "sentiment"}
+
+
+def test_to_frame_has_one_row_per_sentence(analyser):
+    r = analyser.analyse(TEXT)
+    df = r.to_frame()
+    assert isinstance(df, pd.DataFrame)
+    assert len(df) == len(r.sentences)
+    assert {"section", "spoiler_probability", "spoiler_flag", "sentiment"} <= set(df.columns)
+    assert df["spoiler_flag"].sum() == r.spoilers.count
+
+
+def test_analyse_sentences_keeps_the_split(analyser):
+    sents = ["Ana finds a map.", "It leads to a cave!", "I loved it"]
+    r = analyser.analyse_sentences(sents)
+    assert [s.text for s in r.sentences] == sents
+
+
+def test_pipe_matches_analyse(analyser):
+    texts = [TEXT, "A dull film. I hated it.", "Great fun for all ages."]
+    piped = list(analyser.pipe(texts, batch_size=2))
+    single = [analyser.analyse(t) for t in texts]
+    assert [p.to_dict() for p in piped] == [s.to_dict() for s in single]
+
+
+def test_doc_extensions_are_exposed(analyser):
+    doc = analyser.nlp(TEXT)
+    assert [s.label for s in []] == []
+    assert doc._.sections and doc._.sentences
+    assert any(span._.spoiler_flag for span in doc._.sentences)
+    assert all(span._.section for span in doc._.sentences)
+    assert doc._.sentiment_label in {"positive", "negative", "mixed", "neutral"}

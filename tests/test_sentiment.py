@@ -1,0 +1,49 @@
+"""Sentiment a reader would agree with: polarity, negation, contrast, opinion over plot."""
+
+from __future__ import annotations
+
+
+def score(analyser, sentence: str) -> float:
+    return analyser.analyse_sentences([sentence]).sentences[0].sentiment
+
+
+def test_polarity_of_clear_sentences(analyser):
+    assert score(analyser, "A wonderful, moving film with superb performances.") > 0.3
+    assert score(analyser, "A tedious, badly acted mess and a waste of time.") < -0.3
+
+
+def test_negation_flips_or_softens(analyser):
+    assert score(analyser, "This is not a good film.") < score(analyser, "This is a good film.")
+    assert score(analyser, "It was not boring at all.") > score(analyser, "It was boring.")
+    assert score(analyser, "Not the worst film I've seen.") > score(
+        analyser, "The worst film I've seen.")
+
+
+def test_scores_are_bounded(analyser):
+    r = analyser.analyse("Great! Awful! Fine. Superb, brilliant, perfect!!!")
+    assert all(-1 <= s.sentiment <= 1 for s in r.sentences)
+    assert -1 <= r.sentiment.score <= 1
+    assert all(-1 <= sec.sentiment <= 1 for sec in r.sections)
+
+
+def test_sad_story_the_writer_loved_is_positive(analyser):
+    text = """The Plot:
+The father dies in a car crash and the family falls apart. The youngest son stops speaking,
+the mother loses her job, and grief slowly destroys the house.
+
+My opinion:
+I loved this film. It is beautifully acted, deeply moving and one of the best dramas I have
+seen in years. A masterpiece that I will recommend to everyone.
+"""
+    r = analyser.analyse(text)
+    plot = [s for s in r.sections if s.label == "plot"][0]
+    assert plot.sentiment < 0.2  # the story is grim...
+    assert r.sentiment.label == "positive"  # ...but the writer loved it
+    assert r.sentiment.score > 0.2
+
+
+def test_negative_review_is_negative(analyser):
+    text = ("I was bored from start to finish. The script is lazy, the jokes fall flat and the "
+            "acting is wooden. Avoid this one.")
+    r = analyser.analyse(text)
+    assert r.sentiment.label == "negative"
