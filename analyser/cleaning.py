@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["REASONS", "Removed", "find_chrome"]
+__all__ = ["REASONS", "Removed", "classify_line", "find_chrome"]
 
 REASONS = (
     "follow-widget",
@@ -158,6 +158,7 @@ _BYLINE_RE = _rx(
     """
 )
 _BY_RE = re.compile(r"by\s+(?P<who>.+)", re.I)
+_YEAR_RE = re.compile(r"\d{4}")
 _ARCHIVE_RE = _rx(
     rf"{_MONTH_FULL}\s+\d{{4}}(?:\s*\(\d+\))? | select\s+month | archives?\s+by\s+month"
 )
@@ -237,7 +238,7 @@ def _is_by_line(norm: str, original: str) -> bool:
     words = (who.group("who") if who else "").split()
     if not words or len(words) > 8:
         return False
-    if len(words) == 1 or "|" in original or re.search(r"\d{4}", original):
+    if len(words) == 1 or "|" in original or _YEAR_RE.search(original):
         return True
     return len(words) <= 4 and all(w[0].isupper() for w in words if w[0].isalpha())
 

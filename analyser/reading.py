@@ -923,6 +923,12 @@ _MD_SPECIAL_RE = re.compile(r"[*_`\[\]!<&\\~]")
 _MULTISPACE_RE = re.compile(r"[ \t]{2,}")
 
 
+def _md_entity(m: re.Match[str]) -> str:
+    """Decode one entity; whitespace/control results must not smuggle in line breaks."""
+    ch = html.unescape(m.group(0))
+    return " " if ch.isspace() else _CONTROL_RE.sub("", ch)
+
+
 def _md_inline(line: str, counts: Counter[str]) -> str:
     """Strip inline Markdown: emphasis, code, links and images, keeping the words."""
     if not _MD_SPECIAL_RE.search(line):
@@ -950,7 +956,7 @@ def _md_inline(line: str, counts: Counter[str]) -> str:
         if new == line:
             break
         line = new
-    line = _MD_ENTITY_RE.sub(lambda m: html.unescape(m.group(0)), line)
+    line = _MD_ENTITY_RE.sub(_md_entity, line)
     while "\ue000" in line:
         new = _MD_PROTECT_RE.sub(lambda m: protected[int(m.group(1))], line)
         if new == line:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # the package is not necessarily installed in the venv
-    sys.path.insert(0, str(ROOT))
 
-from analyser.cleaning import REASONS, Removed, classify_line, find_chrome  # noqa: E402
+from analyser.cleaning import REASONS, Removed, classify_line, find_chrome
 
 EXAMPLES = ROOT / "data" / "examples"
 BLOG = (EXAMPLES / "blog_post_with_chrome.txt").read_text(encoding="utf-8")

@@ -13,17 +13,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # the package is not necessarily installed in the venv
-    sys.path.insert(0, str(ROOT))
 
-from analyser.errors import (  # noqa: E402
+from analyser.errors import (
     BinaryInputError,
     EmptyInputError,
     EncodingError,
     InputError,
     InputTooLargeError,
 )
-from analyser.reading import (  # noqa: E402
+from analyser.reading import (
     MAX_BYTES,
     ReadResult,
     detect_format,
@@ -478,6 +476,33 @@ class TestHTML:
         assert r.text.startswith("Real\n\nLong review text.")
         assert "Teaser" not in r.text
 
+    def test_form_wrapping_the_whole_page_is_kept(self) -> None:
+        # ASP.NET WebForms pages wrap everything in one <form>.
+        page = (
+            "<html><body><form id='aspnetForm'><h1>Title</h1><p>Review body.</p>"
+            "<input type='text' value='search'></form></body></html>"
+        )
+        r = read_text(page)
+        assert r.text == "Title\n\nReview body."
+
+    def test_comment_article_is_not_the_root(self) -> None:
+        long_comment = "A much longer comment than the review itself, going on and on. " * 5
+        page = (
+            "<body><div class='entry'><h1>T</h1><p>Short review body.</p></div>"
+            "<ol class='comment-list'><li><article class='comment'><p>"
+            + long_comment
+            + "</p></article></li></ol></body>"
+        )
+        r = read_text(page)
+        assert r.text == "T\n\nShort review body."
+
+    def test_article_inside_layout_wrapper(self) -> None:
+        page = (
+            "<body><div class='content-with-sidebar'><article><h1>T</h1><p>Body</p></article>"
+            "<aside>Side</aside></div></body>"
+        )
+        assert read_text(page).text == "T\n\nBody"
+
     def test_pre_keeps_lines(self) -> None:
         r = read_text("<article><pre>line one\nline   two</pre></article>", fmt="html")
         assert r.text == "line one\nline two"
@@ -577,6 +602,11 @@ class TestMarkdown:
         assert r.headings == ()
         assert r.text == "item\n\nText"
 
+    def test_entities_do_not_add_line_breaks(self) -> None:
+        r = read_text("# A&#13;B\n\nTom &amp; Jerry&#x2028;again &copy; 2020", fmt="markdown")
+        assert r.text == "A B\n\nTom & Jerry again © 2020"
+        assert heading_texts(r) == [("A B", 1)]
+
     def test_multiple_blank_lines_collapse(self) -> None:
         r = read_text("# T\n\n\n\nPara one\n\n\n\nPara two\n", fmt="markdown")
         assert r.text == "T\n\nPara one\n\nPara two"
@@ -643,3 +673,52 @@ class TestExamples:
         for name in ("plain_paragraphs.txt", "spoiler_free.txt", "blog_post_with_chrome.txt"):
             raw = (EXAMPLES / name).read_text(encoding="utf-8")
             assert read_path(EXAMPLES / name).text == raw
+
+
+# ------------------------------------------------------------------------------ robustness
+
+
+def test_fuzz_only_input_errors() -> None:
+    """Arbitrary bytes either read cleanly (with exact heading spans) or raise an InputError."""
+    rng = random.Random(20240601)
+    parts = [
+        b"<p>",
+        b"</p>",
+        b"<h2>",
+        b"</h2>",
+        b"<div>",
+        b"<br>",
+        b"# ",
+        b"## ",
+        b"**",
+        b"_",
+        b"`",
+        b"```",
+        b"\n",
+        b"\r\n",
+        b"\x00",
+        b"\xff\xfe",
+        b"\xef\xbb\xbf",
+        b"caf\xe9 ",
+        "é ".encode(),
+        b"&amp;",
+        b"[a](b)",
+        b"|---|",
+        b"> ",
+        b"<script>",
+        b"- ",
+        b"===",
+    ]
+    for _ in range(400):
+        n = rng.randint(0, 40)
+        if rng.random() < 0.7:
+            data = b"".join(rng.choice(parts) + rng.choice([b"word ", b"x", b""]) for _ in range(n))
+        else:
+            data = rng.randbytes(n)
+        for fmt in (None, "html", "markdown"):
+            try:
+                r = read_bytes(data, fmt=fmt)
+            except InputError:
+                continue
+            assert r.text.strip()
+            assert_headings_exact(r)
