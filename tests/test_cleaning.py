@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-
 from analyser.cleaning import REASONS, Removed, classify_line, find_chrome
 
+ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "data" / "examples"
 BLOG = (EXAMPLES / "blog_post_with_chrome.txt").read_text(encoding="utf-8")
 
