@@ -101,6 +101,16 @@ class Analyser:
         ):
             yield self._result(doc, read, source)
 
+    def analyse_many(self, reads: list[ReadResult], sources: list[str | None], *,
+                     batch_size: int = 64) -> list[ReviewAnalysis]:
+        """Analyse already-read inputs in one batched ``nlp.pipe`` pass (used by batch mode)."""
+        docs = (self._make_doc(r, s) for r, s in zip(reads, sources, strict=True))
+        return [
+            self._result(doc, read, src)
+            for doc, read, src in zip(self.nlp.pipe(docs, batch_size=batch_size), reads,
+                                      sources, strict=True)
+        ]
+
     # --- helpers ---------------------------------------------------------------------
     @staticmethod
     def _read(text: str | bytes, *, source: str | None = None, fmt: str | None = None

@@ -15,7 +15,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from .errors import AnalyserError, ModelError
+from .errors import AnalyserError, InputError, ModelError
 
 app = typer.Typer(
     add_completion=False,
@@ -79,6 +79,86 @@ def annotate(
         sys.stdout.write(masked_text(result))
     else:
         print_report(result, show_reasons=not no_reasons)
+
+
+@app.command()
+def batch(
+    source: Path = typer.Argument(..., help="Folder of reviews (.txt/.md/.html, searched "
+                                  "recursively) or a table (.csv/.jsonl/.parquet)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder for the tables."),
+    format: str = typer.Option("parquet", "--format", "-f", help="parquet, csv or jsonl."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes."),
+    engine: str = typer.Option("local", "--engine", help="local or dask."),
+    scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address "
+                                  "(tcp://HOST:8786); default: a local Dask cluster."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run; "
+                                "finished chunks are not redone."),
+    text_column: str = typer.Option(None, "--text-column", help="Text column of tables."),
+    id_column: str = typer.Option(None, "--id-column", help="Id column of tables."),
+    chunk_size: int = typer.Option(200, "--chunk-size", min=1, help="Reviews per chunk "
+                                   "(the unit of parallel work and of resuming)."),
+    threshold: float = typer.Option(None, "--threshold", min=0.0, max=1.0,
+                                    help="Spoiler flag threshold (default: the model's)."),
+    trust_model: bool = typer.Option(False, "--trust-model", help="See annotate --help."),
+) -> None:
+    """Score every review below SOURCE into reviews/sentences tables (+ errors.jsonl).
+
+    Exit code 0 when every input was scored, 3 when some inputs failed (listed in
+    errors.jsonl; everything else was still scored), 1 when the batch could not run.
+    """
+    from .batch import EXIT_PARTIAL, count_items, run_batch
+
+    if engine not in ("local", "dask"):
+        _fail(InputError(f"unknown engine {engine!r}; use local or dask"))
+    err = Console(stderr=True, highlight=False)
+    try:
+        show = err.is_terminal
+        total = count_items(source, out=out, text_column=text_column,
+                            id_column=id_column) if show else None
+        if show:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            bar = Progress(TextColumn("scoring"), BarColumn(), MofNCompleteColumn(),
+                           TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+                           TimeRemainingColumn(), console=err, transient=False)
+            task = bar.add_task("scoring", total=total, rate="")
+            bar.start()
+
+            def progress(n: int, _total: int) -> None:
+                bar.advance(task, n)
+                t = bar.tasks[0]
+                if t.elapsed:
+                    bar.update(task, rate=f"{t.completed / t.elapsed:.1f} reviews/s")
+        else:
+            progress = None
+        try:
+            summary = run_batch(source, out, fmt=format, jobs=jobs, engine=engine,
+                                scheduler=scheduler, resume=resume, chunk_size=chunk_size,
+                                text_column=text_column, id_column=id_column,
+                                threshold=threshold, trust_models=trust_model,
+                                progress=progress, total=total)
+        finally:
+            if show:
+                bar.stop()
+    except AnalyserError as exc:
+        _fail(exc)
+    typer.echo(
+        f"{summary.reviews} reviews ({summary.scored} scored, {summary.failed} failed), "
+        f"{summary.sentences} sentences, {summary.spoilers} spoiler sentences; "
+        f"{summary.seconds:.1f}s, {summary.reviews_per_second:.1f} reviews/s"
+        + (f"; resumed, {summary.skipped_chunks} chunks already done"
+           if summary.skipped_chunks else "")
+        + f"\ntables in {out}/" + (f"; failures in {out}/errors.jsonl" if summary.failed else "")
+    )
+    if summary.failed:
+        raise typer.Exit(EXIT_PARTIAL)
 
 
 @app.command()

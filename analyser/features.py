@@ -93,7 +93,7 @@ def sentiment_features(tokens: Sequence[str]) -> list[str]:
     """Negation-aware unigrams + bigrams."""
     marked = negation_marked(tokens)
     # bigrams over the unmarked tokens keep "not bad" / "no good" as phrases.
-    return [t for t in marked] + [a + " " + b for a, b in zip(tokens, tokens[1:], strict=False)]
+    return marked + [a + " " + b for a, b in zip(tokens, tokens[1:], strict=False)]
 
 
 # --- spoiler cues -----------------------------------------------------------------------
@@ -172,11 +172,21 @@ def bucket_token(name: str, value: float, edges: Sequence[float]) -> str:
 PLOT_EDGES = (0.2, 0.4, 0.6, 0.8)
 
 
+def char_ngrams(text_lower: str, n: int = 4) -> list[str]:
+    """Character n-grams (prefixed ``#``) across word boundaries: robust to names, typos and
+    morphology ("revealed"/"reveals"), which short sentences give word n-grams little of."""
+    s = " " + " ".join(text_lower.split()) + " "
+    return ["#" + s[i : i + n] for i in range(len(s) - n + 1)]
+
+
 def spoiler_features(words: Sequence[str], text: str, plot_prob: float) -> list[str]:
-    """Word n-grams, narrative-event cues, shape cues and the section model's plot belief."""
+    """Word n-grams, char 4-grams, narrative-event cues, shape cues and the section model's
+    plot belief."""
     toks = tokens_of(words)
+    lower = text.lower()
     feats = ngrams(toks)
-    feats.extend(cue_tokens(text.lower()))
+    feats.extend(char_ngrams(lower))
+    feats.extend(cue_tokens(lower))
     feats.extend(shape_tokens([w for w in words if not w.isspace()]))
     feats.append(bucket_token("plot", plot_prob, PLOT_EDGES))
     return feats

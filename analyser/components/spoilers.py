@@ -45,6 +45,8 @@ def informative(feature: str) -> bool:
     """Worth showing a user as a reason: not a lone stop word or punctuation."""
     if feature.startswith("__"):
         return feature in _READABLE
+    if feature.startswith("#"):  # character n-grams mean nothing to a reader
+        return False
     return any(w not in STOP_WORDS and any(c.isalnum() for c in w) for w in feature.split())
 
 

@@ -145,7 +145,7 @@ def train_sections(out_dir: Path, log=print) -> dict[str, Any]:
 
 
 # --- spoilers --------------------------------------------------------------------------
-SPOILERS_PARAMS = {"C": 1.0, "nb": False, "min_df": 2, "precision_goal": 0.7, "sources": [
+SPOILERS_PARAMS = {"C": 0.03, "nb": True, "min_df": 2, "precision_goal": 0.7, "sources": [
     "spoilers/train.jsonl", "spoilers_more/sentence_train.jsonl:reddit_tagged"]}
 
 

@@ -1,0 +1,642 @@
+"""Batch scoring: discover inputs, score them in chunks on an engine, write tables, resume.
+
+Design, so that any number of reviews runs in flat memory and no finished work is lost:
+
+* **Discovery** streams work items in a deterministic order: review files below a folder
+  (sorted, symlinks not followed, the output folder skipped) and rows of tabular files
+  (CSV, JSONL, Parquet), each read incrementally. A bad row becomes an error item.
+* **Chunks** of ``chunk_size`` items are numbered in that order. Chunk *k* is scored on an
+  engine (in-process, a joblib process pool, or a Dask cluster) by :func:`score_chunk`, and
+  its rows are written by the driver as ``parts/<k>.*`` files: first to a temporary name,
+  then renamed, so a part exists completely or not at all.
+* **Resume** skips chunks whose part exists; ``run.json`` pins the options a run was started
+  with, so a resumed run cannot silently mix settings.
+* **Finish**: parts are merged, in chunk order, into ``reviews.<fmt>``, ``sentences.<fmt>`` and
+  ``errors.jsonl`` (again via temporary names). Results therefore do not depend on the engine
+  or the number of jobs.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .errors import AnalyserError, InputError
+
+TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml"}
+TABLE_SUFFIXES = {".csv", ".jsonl", ".ndjson", ".parquet"}
+FORMATS = ("parquet", "csv", "jsonl")
+TEXT_COLUMNS = ("text", "review", "body", "content", "review_text", "sentence")
+ID_COLUMNS = ("id", "review_id", "uid", "key")
+EXIT_PARTIAL = 3  # some inputs could not be scored (see errors.jsonl)
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+# --- work items ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Item:
+    """One review to score: a file (text read by the worker) or a table row (text inline)."""
+
+    id: str
+    path: str
+    text: str | None = None
+    error: str | None = None  # set when discovery already knows it cannot be scored
+
+
+def _sorted_walk(root: Path, skip: Path | None) -> Iterator[Path]:
+    """Files below `root` in a stable order; symlinked folders are not followed (no loops),
+    and neither `skip` (this run's output) nor earlier batch output folders are entered."""
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        dirs = []
+        for e in entries:
+            p = Path(e.path)
+            if skip is not None and p.resolve() == skip:
+                continue
+            try:
+                if e.is_dir(follow_symlinks=False):
+                    # earlier batch outputs are results, not reviews
+                    if not ((p / "run.json").exists() and (p / "parts").is_dir()):
+                        dirs.append(p)
+                elif e.is_file(follow_symlinks=True):
+                    yield p
+            except OSError:
+                continue
+        stack.extend(reversed(dirs))
+
+
+def discover(source: str | os.PathLike, *, out: str | os.PathLike | None = None,
+             text_column: str | None = None, id_column: str | None = None) -> Iterator[Item]:
+    """Every review below `source` (a folder, a review file or a tabular file), in order."""
+    src = Path(source)
+    if not src.exists():
+        raise InputError(f"{src}: no such file or folder")
+    skip = Path(out).resolve() if out is not None else None
+    if src.is_file():
+        files: Iterable[Path] = [src]
+        base = src.parent
+    else:
+        files = _sorted_walk(src, skip)
+        base = src
+    for f in files:
+        suffix = f.suffix.lower()
+        rel = str(f.relative_to(base)) if f.is_relative_to(base) else str(f)
+        if suffix in TEXT_SUFFIXES:
+            yield Item(id=rel, path=rel)
+        elif suffix in TABLE_SUFFIXES:
+            yield from _table_items(f, rel, text_column, id_column)
+        elif src.is_file():
+            yield Item(id=rel, path=rel, error=f"unsupported file type {suffix or '(none)'}")
+
+
+def _pick(columns: list[str], wanted: str | None, defaults: tuple[str, ...], what: str,
+          rel: str) -> str | None:
+    if wanted is not None:
+        if wanted not in columns:
+            raise InputError(f"{rel}: no {what} column {wanted!r} (columns: {', '.join(columns)})")
+        return wanted
+    lower = {c.lower(): c for c in columns}
+    for d in defaults:
+        if d in lower:
+            return lower[d]
+    return None
+
+
+def _table_items(path: Path, rel: str, text_column: str | None, id_column: str | None
+                 ) -> Iterator[Item]:
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            yield from _csv_items(path, rel, text_column, id_column)
+        elif suffix == ".parquet":
+            yield from _parquet_items(path, rel, text_column, id_column)
+        else:
+            yield from _jsonl_items(path, rel, text_column, id_column)
+    except InputError as exc:
+        yield Item(id=rel, path=rel, error=str(exc))
+    except (OSError, UnicodeDecodeError, pa.ArrowException, csv.Error) as exc:
+        yield Item(id=rel, path=rel, error=f"{rel}: cannot read table ({exc})")
+
+
+def _row_item(rel: str, n: int, row_id: Any, text: Any) -> Item:
+    rid = f"{rel}:{n}" if row_id is None or row_id == "" else str(row_id)
+    if text is None or (isinstance(text, float) and text != text):
+        return Item(id=rid, path=rel, error=f"{rel} row {n}: no text")
+    if not isinstance(text, str):
+        return Item(id=rid, path=rel, error=f"{rel} row {n}: text is {type(text).__name__}, "
+                    "not a string")
+    return Item(id=rid, path=rel, text=text)
+
+
+def _csv_items(path: Path, rel: str, text_column, id_column) -> Iterator[Item]:
+    with open(path, newline="", encoding="utf-8", errors="replace") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if not header:
+            raise InputError(f"{rel}: empty CSV file")
+        tcol = _pick(header, text_column, TEXT_COLUMNS, "text", rel)
+        if tcol is None:
+            raise InputError(f"{rel}: no text column (tried {', '.join(TEXT_COLUMNS)}; "
+                             "use --text-column)")
+        icol = _pick(header, id_column, ID_COLUMNS, "id", rel)
+        ti = header.index(tcol)
+        ii = header.index(icol) if icol else None
+        for n, row in enumerate(reader, 1):
+            if not row:
+                continue
+            if len(row) != len(header):
+                rid = row[ii] if ii is not None and ii < len(row) else None
+                yield Item(id=rid if rid else f"{rel}:{n}", path=rel,
+                           error=f"{rel} row {n}: {len(row)} fields, header has {len(header)}")
+                continue
+            yield _row_item(rel, n, row[ii] if ii is not None else None, row[ti])
+
+
+def _jsonl_items(path: Path, rel: str, text_column, id_column) -> Iterator[Item]:
+    tcol = icol = None
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield Item(id=f"{rel}:{n}", path=rel, error=f"{rel} line {n}: not JSON ({exc.msg})")
+                continue
+            if not isinstance(obj, dict):
+                yield Item(id=f"{rel}:{n}", path=rel, error=f"{rel} line {n}: not a JSON object")
+                continue
+            if tcol is None:
+                tcol = _pick(list(obj), text_column, TEXT_COLUMNS, "text", rel)
+                icol = _pick(list(obj), id_column, ID_COLUMNS, "id", rel) if id_column or any(
+                    k.lower() in ID_COLUMNS for k in obj) else None
+                if tcol is None:
+                    raise InputError(f"{rel}: no text field (tried {', '.join(TEXT_COLUMNS)}; "
+                                     "use --text-column)")
+            yield _row_item(rel, n, obj.get(icol) if icol else None, obj.get(tcol))
+
+
+def _parquet_items(path: Path, rel: str, text_column, id_column) -> Iterator[Item]:
+    pf = pq.ParquetFile(path)
+    names = pf.schema_arrow.names
+    tcol = _pick(names, text_column, TEXT_COLUMNS, "text", rel)
+    if tcol is None:
+        raise InputError(f"{rel}: no text column (tried {', '.join(TEXT_COLUMNS)}; "
+                         "use --text-column)")
+    icol = _pick(names, id_column, ID_COLUMNS, "id", rel)
+    cols = [tcol] + ([icol] if icol else [])
+    n = 0
+    for batch in pf.iter_batches(columns=cols, batch_size=2048):
+        texts = batch.column(tcol).to_pylist()
+        ids = batch.column(icol).to_pylist() if icol else [None] * len(texts)
+        for rid, text in zip(ids, texts, strict=True):
+            n += 1
+            yield _row_item(rel, n, rid, text)
+
+
+def count_items(source, **kw) -> int:
+    """How many items `discover` will yield (for the progress bar); cheap for Parquet."""
+    return sum(1 for _ in discover(source, **kw))
+
+
+# --- scoring (runs on workers) -----------------------------------------------------------
+_ANALYSER = None
+
+
+def _analyser(options: dict[str, Any]):
+    """One Analyser per process, built on first use (workers load models once)."""
+    global _ANALYSER
+    if _ANALYSER is None:
+        from .api import Analyser
+
+        _ANALYSER = Analyser(trust_models=options.get("trust_models", False),
+                             spoiler_threshold=options.get("threshold"))
+    return _ANALYSER
+
+
+@dataclass
+class ChunkResult:
+    index: int
+    reviews: list[dict[str, Any]] = field(default_factory=list)
+    sentences: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    n_words: int = 0
+
+
+REVIEW_SCHEMA = pa.schema([
+    ("id", pa.string()), ("path", pa.string()), ("format", pa.string()),
+    ("n_sentences", pa.int64()), ("n_words", pa.int64()),
+    ("share_summary", pa.float64()), ("share_plot", pa.float64()),
+    ("share_opinion", pa.float64()), ("share_info", pa.float64()),
+    ("spoiler_count", pa.int64()), ("spoiler_share", pa.float64()),
+    ("spoiler_max_probability", pa.float64()), ("sentiment_score", pa.float64()),
+    ("sentiment_label", pa.string()), ("n_removed", pa.int64()), ("error", pa.string()),
+])
+SENTENCE_SCHEMA = pa.schema([
+    ("id", pa.string()), ("path", pa.string()), ("index", pa.int64()), ("text", pa.string()),
+    ("start", pa.int64()), ("end", pa.int64()), ("paragraph", pa.int64()),
+    ("heading", pa.string()), ("section", pa.string()), ("plot_probability", pa.float64()),
+    ("spoiler_probability", pa.float64()), ("spoiler_flag", pa.bool_()),
+    ("spoiler_kind", pa.string()), ("spoiler_reasons", pa.list_(pa.string())),
+    ("sentiment", pa.float64()),
+])
+
+
+def _review_row(item: Item, result=None, error: str | None = None) -> dict[str, Any]:
+    row: dict[str, Any] = {name: None for name in REVIEW_SCHEMA.names}
+    row.update(id=item.id, path=item.path)
+    if result is not None:
+        summary = result.summary()
+        summary.pop("source", None)
+        row.update(summary)
+    row["error"] = error
+    return row
+
+
+def _sentence_rows(item: Item, result) -> list[dict[str, Any]]:
+    rows = []
+    for s in result.sentences:
+        rows.append({
+            "id": item.id, "path": item.path, "index": s.index, "text": s.text,
+            "start": s.start, "end": s.end, "paragraph": s.paragraph, "heading": s.heading,
+            "section": s.section, "plot_probability": s.plot_probability,
+            "spoiler_probability": s.spoiler.probability, "spoiler_flag": s.spoiler.flag,
+            "spoiler_kind": s.spoiler.kind, "spoiler_reasons": list(s.spoiler.reasons),
+            "sentiment": s.sentiment,
+        })
+    return rows
+
+
+def score_chunk(index: int, items: list[Item], root: str, options: dict[str, Any]
+                ) -> ChunkResult:
+    """Score one chunk. Runs on any engine; never raises for a bad input, only records it."""
+    from .reading import read_path, read_text
+
+    analyser = _analyser(options)
+    out = ChunkResult(index)
+    reads: list[tuple[Item, Any]] = []
+    for item in items:
+        if item.error:
+            out.errors.append({"id": item.id, "path": item.path, "error": item.error})
+            out.reviews.append(_review_row(item, error=item.error))
+            continue
+        try:
+            if item.text is not None:
+                read = read_text(item.text, name=item.id)
+            else:
+                read = read_path(Path(root) / item.path)
+            reads.append((item, read))
+        except AnalyserError as exc:
+            out.errors.append({"id": item.id, "path": item.path, "error": str(exc)})
+            out.reviews.append(_review_row(item, error=str(exc)))
+    results = analyser.analyse_many([r for _, r in reads], [i.id for i, _ in reads])
+    by_id = {}
+    for (item, _), result in zip(reads, results, strict=True):
+        by_id[item.id, item.path] = result
+    # keep the input order: rebuild review rows in item order
+    final_reviews: list[dict[str, Any]] = []
+    err_rows = {(r["id"], r["path"]): r for r in out.reviews}
+    for item in items:
+        key = (item.id, item.path)
+        if key in by_id:
+            result = by_id[key]
+            final_reviews.append(_review_row(item, result))
+            out.sentences.extend(_sentence_rows(item, result))
+            out.n_words += len(result.text.split())
+        elif key in err_rows:
+            final_reviews.append(err_rows[key])
+    out.reviews = final_reviews
+    return out
+
+
+# --- writing ----------------------------------------------------------------------------
+def _atomic(path: Path, write: Callable[[Path], None]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def _write_table(rows: list[dict], schema: pa.Schema, path: Path, fmt: str) -> None:
+    def write(tmp: Path) -> None:
+        if fmt == "parquet":
+            table = pa.Table.from_pylist(rows, schema=schema)
+            pq.write_table(table, tmp)
+        elif fmt == "jsonl":
+            with open(tmp, "w", encoding="utf-8") as fh:
+                for r in rows:
+                    fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+        else:
+            with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                w = csv.DictWriter(fh, fieldnames=schema.names)
+                for r in rows:
+                    w.writerow({k: (json.dumps(v, ensure_ascii=False) if isinstance(v, list)
+                                    else v) for k, v in r.items()})
+
+    _atomic(path, write)
+
+
+def _write_errors(rows: list[dict], path: Path) -> None:
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            for r in rows:
+                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+    _atomic(path, write)
+
+
+def _merge(parts: list[Path], dest: Path, fmt: str, schema: pa.Schema | None) -> int:
+    """Concatenate part files in order into `dest` without loading them all at once."""
+    n = 0
+
+    def write(tmp: Path) -> None:
+        nonlocal n
+        if fmt == "parquet":
+            with pq.ParquetWriter(tmp, schema) as writer:
+                for p in parts:
+                    t = pq.read_table(p, schema=schema)
+                    n += t.num_rows
+                    if t.num_rows:
+                        writer.write_table(t)
+        else:
+            with open(tmp, "w", encoding="utf-8", newline="") as out:
+                if fmt == "csv":
+                    out.write(",".join(schema.names) + "\r\n")
+                for p in parts:
+                    with open(p, encoding="utf-8", newline="") as fh:
+                        for line in fh:
+                            out.write(line)
+                            n += 1
+
+    _atomic(dest, write)
+    return n
+
+
+# --- running -----------------------------------------------------------------------------
+@dataclass
+class BatchSummary:
+    reviews: int = 0
+    scored: int = 0
+    failed: int = 0
+    sentences: int = 0
+    spoilers: int = 0
+    words: int = 0
+    seconds: float = 0.0
+    skipped_chunks: int = 0
+    out: str | None = None
+
+    @property
+    def reviews_per_second(self) -> float:
+        return self.reviews / self.seconds if self.seconds else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dict(self.__dict__)
+        d["reviews_per_second"] = round(self.reviews_per_second, 1)
+        return d
+
+
+def _chunks(items: Iterator[Item], size: int) -> Iterator[tuple[int, list[Item]]]:
+    chunk: list[Item] = []
+    k = 0
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield k, chunk
+            k += 1
+            chunk = []
+    if chunk:
+        yield k, chunk
+
+
+def _part_name(k: int) -> str:
+    return f"{k:08d}"
+
+
+class Engine:
+    """Runs :func:`score_chunk` over chunks; yields results in any order."""
+
+    def run(self, chunks: Iterator[tuple[int, list[Item]]], root: str, options: dict
+            ) -> Iterator[ChunkResult]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class LocalEngine(Engine):
+    """In-process (jobs=1) or a joblib process pool; results stream back in order."""
+
+    def __init__(self, jobs: int = 1) -> None:
+        self.jobs = max(1, jobs)
+
+    def run(self, chunks, root, options):
+        if self.jobs == 1:
+            for k, items in chunks:
+                yield score_chunk(k, items, root, options)
+            return
+        from joblib import Parallel, delayed
+
+        parallel = Parallel(n_jobs=self.jobs, backend="loky", return_as="generator",
+                            pre_dispatch="2*n_jobs")
+        yield from parallel(delayed(score_chunk)(k, items, root, options) for k, items in chunks)
+
+
+class DaskEngine(Engine):
+    """A dask.distributed cluster: `scheduler` address, or a LocalCluster of `jobs` workers."""
+
+    def __init__(self, scheduler: str | None = None, jobs: int = 2) -> None:
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise AnalyserError("the dask engine needs dask[distributed]: "
+                                "pip install 'review-analyser[dask]'") from exc
+        self._cluster = None
+        if scheduler:
+            self.client = Client(scheduler)
+        else:
+            self._cluster = LocalCluster(n_workers=max(1, jobs), threads_per_worker=1,
+                                         processes=True, dashboard_address=None)
+            self.client = Client(self._cluster)
+        self.window = max(2, 2 * len(self.client.scheduler_info().get("workers", {})) or 4)
+
+    def run(self, chunks, root, options):
+        from dask.distributed import as_completed
+
+        ac = as_completed()
+        in_flight = 0
+        for k, items in chunks:
+            ac.add(self.client.submit(score_chunk, k, items, root, options, pure=False))
+            in_flight += 1
+            while in_flight >= self.window:
+                fut = next(ac)
+                in_flight -= 1
+                yield fut.result()
+        for fut in ac:
+            yield fut.result()
+
+    def close(self) -> None:
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def run_batch(
+    source: str | os.PathLike,
+    out: str | os.PathLike,
+    *,
+    fmt: str = "parquet",
+    jobs: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    resume: bool = False,
+    chunk_size: int = 200,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    threshold: float | None = None,
+    trust_models: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    total: int | None = None,
+) -> BatchSummary:
+    """Score everything below `source` into tables in `out` (see module docstring)."""
+    if fmt not in FORMATS:
+        raise InputError(f"unknown output format {fmt!r}; use one of {', '.join(FORMATS)}")
+    src = Path(source)
+    out_dir = Path(out)
+    root = str(src if src.is_dir() else src.parent)
+    options = {"threshold": threshold, "trust_models": trust_models}
+    pinned = {"source": str(src.resolve()), "format": fmt, "chunk_size": chunk_size,
+              "text_column": text_column, "id_column": id_column, "threshold": threshold}
+    parts = out_dir / "parts"
+    run_file = out_dir / "run.json"
+    if out_dir.exists() and any(out_dir.iterdir()) and not resume and run_file.exists():
+        raise InputError(f"{out_dir} already holds a batch run; use --resume to finish it "
+                         "or choose another --out")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if resume and run_file.exists():
+        previous = json.loads(run_file.read_text("utf-8"))
+        if previous != pinned:
+            diff = {k: (previous.get(k), v) for k, v in pinned.items() if previous.get(k) != v}
+            raise InputError(f"cannot resume: options differ from the original run {diff}")
+    else:
+        _atomic(run_file, lambda tmp: tmp.write_text(json.dumps(pinned, indent=2), "utf-8"))
+    parts.mkdir(exist_ok=True)
+    for stale in parts.glob("*.tmp"):
+        stale.unlink()
+    ext = {"parquet": "parquet", "csv": "csv", "jsonl": "jsonl"}[fmt]
+
+    def done(k: int) -> bool:
+        name = _part_name(k)
+        return all((parts / f"{name}.{kind}").exists() for kind in
+                   (f"reviews.{ext}", f"sentences.{ext}", "errors.jsonl"))
+
+    summary = BatchSummary(out=str(out_dir))
+    started = time.perf_counter()
+    items = discover(src, out=out_dir, text_column=text_column, id_column=id_column)
+    n_chunks = 0
+    pending_counts: dict[int, int] = {}
+
+    def todo() -> Iterator[tuple[int, list[Item]]]:
+        nonlocal n_chunks
+        for k, chunk in _chunks(items, chunk_size):
+            n_chunks = k + 1
+            if resume and done(k):
+                summary.skipped_chunks += 1
+                if progress:
+                    progress(len(chunk), total or 0)
+                continue
+            pending_counts[k] = len(chunk)
+            yield k, chunk
+
+    eng: Engine = DaskEngine(scheduler, jobs) if engine == "dask" else LocalEngine(jobs)
+    try:
+        for res in eng.run(todo(), root, options):
+            name = _part_name(res.index)
+            _write_table(res.sentences, SENTENCE_SCHEMA, parts / f"{name}.sentences.{ext}", fmt)
+            _write_errors(res.errors, parts / f"{name}.errors.jsonl")
+            # the reviews part is written last: its presence marks the chunk complete
+            _write_table(res.reviews, REVIEW_SCHEMA, parts / f"{name}.reviews.{ext}", fmt)
+            summary.words += res.n_words
+            if progress:
+                progress(pending_counts.pop(res.index, len(res.reviews)), total or 0)
+    finally:
+        eng.close()
+
+    names = [_part_name(k) for k in range(n_chunks)]
+    missing = [n for n in names if not (parts / f"{n}.reviews.{ext}").exists()]
+    if missing:  # pragma: no cover - engines either finish every chunk or raise
+        raise AnalyserError(f"{len(missing)} chunks did not finish; run again with --resume")
+    summary.reviews = _merge([parts / f"{n}.reviews.{ext}" for n in names],
+                             out_dir / f"reviews.{ext}", fmt, REVIEW_SCHEMA)
+    summary.sentences = _merge([parts / f"{n}.sentences.{ext}" for n in names],
+                               out_dir / f"sentences.{ext}", fmt, SENTENCE_SCHEMA)
+    summary.failed = _merge([parts / f"{n}.errors.jsonl" for n in names],
+                            out_dir / "errors.jsonl", "jsonl", None)
+    summary.scored = summary.reviews - summary.failed
+    summary.spoilers = _count_spoilers(out_dir / f"reviews.{ext}", fmt)
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary
+
+
+def _count_spoilers(path: Path, fmt: str) -> int:
+    if fmt == "parquet":
+        col = pq.read_table(path, columns=["spoiler_count"]).column(0).to_pylist()
+        return int(sum(v or 0 for v in col))
+    total = 0
+    if fmt == "jsonl":
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                total += json.loads(line).get("spoiler_count") or 0
+    else:
+        with open(path, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                total += int(row["spoiler_count"] or 0)
+    return total
+
+
+def read_table(path: str | os.PathLike) -> pd.DataFrame:
+    """Load a batch output table (any of the three formats) as a DataFrame."""
+    p = Path(path)
+    if p.suffix == ".parquet":
+        return pd.read_parquet(p)
+    if p.suffix == ".jsonl":
+        return pd.read_json(p, lines=True)
+    return pd.read_csv(p)
+
+
+def score_folder(source: str | os.PathLike, *, jobs: int = 1, out: str | os.PathLike | None = None,
+                 **kwargs: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score a folder (or table) and return ``(reviews, sentences)`` DataFrames.
+
+    With `out`, the Parquet tables are also kept there (resumable); otherwise a temporary
+    folder is used and removed.
+    """
+    import tempfile
+
+    tmp = None
+    if out is None:
+        tmp = tempfile.mkdtemp(prefix="analyser-batch-")
+        out = tmp
+    try:
+        run_batch(source, out, fmt="parquet", jobs=jobs, **kwargs)
+        reviews = pd.read_parquet(Path(out) / "reviews.parquet")
+        sentences = pd.read_parquet(Path(out) / "sentences.parquet")
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return reviews, sentences

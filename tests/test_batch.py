@@ -1,0 +1,172 @@
+"""Batch scoring as users run it: tables, errors, parallel = serial, resume, Dask."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from analyser.batch import EXIT_PARTIAL, run_batch, score_folder
+from analyser.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def corpus(tmp_path, examples):
+    """A folder like users have: example reviews, a subfolder, a table and bad files."""
+    src = tmp_path / "reviews"
+    (src / "more").mkdir(parents=True)
+    for f in examples.iterdir():
+        shutil.copy(f, src / f.name)
+    (src / "more" / "short one.txt").write_text("A dull film. In the end the dog dies.",
+                                                encoding="utf-8")
+    (src / "more" / "poster.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    (src / "more" / "empty.md").write_text("", encoding="utf-8")
+    (src / "table.csv").write_text(
+        'review_id,body\nr1,"Great fun. I loved it."\nr2,"Awful.\nIt drags."\nr3,too,many\n',
+        encoding="utf-8")
+    (src / "notes.bin").write_bytes(b"ignored: not a review file type")
+    return src
+
+
+def test_batch_writes_tables_and_reports_failures(corpus, tmp_path):
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["batch", str(corpus), "--out", str(out),
+                              "--text-column", "body", "--id-column", "review_id"])
+    assert res.exit_code == EXIT_PARTIAL, res.output
+    reviews = pd.read_parquet(out / "reviews.parquet")
+    sentences = pd.read_parquet(out / "sentences.parquet")
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    assert len(reviews) == 5 + 3 + 3  # examples + more/ + csv rows
+    assert {e["id"] for e in errors} == {"more/poster.txt", "more/empty.md", "r3"}
+    assert reviews.set_index("id").loc["r1", "sentiment_label"] == "positive"
+    ok = reviews[reviews.error.isna()]
+    assert (ok.n_sentences > 0).all()
+    assert set(sentences.id) == set(ok.id)
+    assert {"spoiler_probability", "spoiler_flag", "spoiler_kind", "spoiler_reasons",
+            "section", "sentiment", "start", "end", "text"} <= set(sentences.columns)
+    assert reviews.spoiler_count.sum() == sentences.spoiler_flag.sum()
+    assert "3 failed" in res.output and "reviews/s" in res.output
+
+
+def test_all_good_inputs_exit_zero_and_other_formats(examples, tmp_path):
+    for fmt in ("csv", "jsonl"):
+        out = tmp_path / fmt
+        res = runner.invoke(app, ["batch", str(examples), "--out", str(out), "-f", fmt])
+        assert res.exit_code == 0, res.output
+        assert (out / f"reviews.{fmt}").exists() and (out / f"sentences.{fmt}").exists()
+        assert (out / "errors.jsonl").read_text() == ""
+    csv_rows = pd.read_csv(tmp_path / "csv" / "sentences.csv")
+    jsonl_rows = pd.read_json(tmp_path / "jsonl" / "sentences.jsonl", lines=True)
+    assert len(csv_rows) == len(jsonl_rows) > 20
+    assert list(csv_rows.text) == list(jsonl_rows.text)
+
+
+def _tables(out):
+    return (pd.read_parquet(out / "reviews.parquet"), pd.read_parquet(out / "sentences.parquet"))
+
+
+def test_two_jobs_give_identical_tables(corpus, tmp_path):
+    a = run_batch(corpus, tmp_path / "a", jobs=1, chunk_size=3, text_column="body")
+    b = run_batch(corpus, tmp_path / "b", jobs=2, chunk_size=3, text_column="body")
+    assert a.reviews == b.reviews
+    for x, y in zip(_tables(tmp_path / "a"), _tables(tmp_path / "b"), strict=True):
+        pd.testing.assert_frame_equal(x, y)
+
+
+def test_resume_after_interruption_has_no_gaps_or_duplicates(corpus, tmp_path):
+    full = tmp_path / "full"
+    run_batch(corpus, full, chunk_size=2, text_column="body")
+    part = tmp_path / "part"
+    calls = {"n": 0}
+
+    def boom(n, total):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(corpus, part, chunk_size=2, text_column="body", progress=boom)
+    assert not (part / "reviews.parquet").exists()
+    with pytest.raises(Exception, match="--resume"):
+        run_batch(corpus, part, chunk_size=2, text_column="body")
+    summary = run_batch(corpus, part, chunk_size=2, text_column="body", resume=True)
+    assert summary.skipped_chunks == 2
+    for x, y in zip(_tables(full), _tables(part), strict=True):
+        pd.testing.assert_frame_equal(x, y)
+
+
+def test_resume_refuses_changed_options(corpus, tmp_path):
+    run_batch(corpus, tmp_path / "o", chunk_size=2, text_column="body")
+    with pytest.raises(Exception, match="chunk_size"):
+        run_batch(corpus, tmp_path / "o", chunk_size=5, text_column="body", resume=True)
+
+
+def test_kill_9_then_resume_matches_an_uninterrupted_run(tmp_path):
+    src = tmp_path / "many"
+    src.mkdir()
+    for i in range(60):
+        (src / f"r{i:03d}.txt").write_text(
+            f"Review {i}. The hero travels north. In the end, the hero dies in the snow. "
+            f"I {'loved' if i % 2 else 'hated'} it.", encoding="utf-8")
+    ref = tmp_path / "ref"
+    run_batch(src, ref, chunk_size=4)
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "analyser.cli", "batch", str(src), "--out", str(out),
+           "--chunk-size", "4"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    parts = out / "parts"
+    while time.time() < deadline:
+        done = list(parts.glob("*.reviews.parquet")) if parts.exists() else []
+        if len(done) >= 3:
+            break
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not (out / "reviews.parquet").exists(), "killed before finishing"
+    res = subprocess.run(cmd + ["--resume"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert "already done" in res.stdout
+    for x, y in zip(_tables(ref), _tables(out), strict=True):
+        pd.testing.assert_frame_equal(x, y)
+
+
+def test_output_folder_inside_input_is_not_scored(examples, tmp_path):
+    src = tmp_path / "in"
+    shutil.copytree(examples, src)
+    run_batch(src, src / "results", fmt="jsonl")
+    s2 = run_batch(src, src / "results2", fmt="jsonl")
+    reviews = pd.read_json(src / "results2" / "reviews.jsonl", lines=True)
+    assert not reviews.path.str.startswith("results").any()
+    assert s2.reviews == len(list(examples.iterdir()))
+
+
+def test_score_folder_returns_dataframes(examples):
+    reviews, sentences = score_folder(examples)
+    assert len(reviews) == len(list(examples.iterdir()))
+    assert len(sentences) == reviews.n_sentences.sum()
+
+
+def test_missing_source_is_one_line_error(tmp_path):
+    res = runner.invoke(app, ["batch", str(tmp_path / "nope"), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 1
+    assert "no such file" in res.output
+
+
+def test_dask_local_cluster_matches_local_engine(corpus, tmp_path):
+    pytest.importorskip("distributed")
+    run_batch(corpus, tmp_path / "local", chunk_size=3, text_column="body")
+    run_batch(corpus, tmp_path / "dask", chunk_size=3, text_column="body", engine="dask",
+              jobs=2)
+    for x, y in zip(_tables(tmp_path / "local"), _tables(tmp_path / "dask"), strict=True):
+        pd.testing.assert_frame_equal(x, y)

@@ -1,0 +1,118 @@
+"""Training and evaluation commands, on small labelled files made here (no ../shared needed)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from analyser.cli import app
+from analyser.models import read_manifest
+
+runner = CliRunner()
+
+PLOT = [
+    "the film begins when a young soldier returns to his village after the war .",
+    "she travels to paris to find her missing sister and meets a mysterious stranger .",
+    "years later , the brothers meet again at their father's funeral .",
+    "the detective discovers that the victim had been living under a false name .",
+    "after the crash , the survivors must cross the mountains on foot .",
+    "he takes a job at the hotel and falls in love with the owner's daughter .",
+]
+OPINION = [
+    "a beautifully acted film that never quite finds its rhythm .",
+    "the script is lazy and the jokes fall flat .",
+    "one of the most moving films i have seen this year .",
+    "too long , too loud and far too pleased with itself .",
+    "a charming , clever comedy with a great cast .",
+    "the director's best work in a decade .",
+]
+
+
+def _write(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
+@pytest.fixture()
+def no_shared(tmp_path, monkeypatch):
+    """Point the data folder somewhere empty so baselines that train on it are skipped."""
+    monkeypatch.setenv("ANALYSER_DATA_DIR", str(tmp_path / "nothing-here"))
+
+
+def test_evaluate_sections_prints_metrics_and_a_json_last_line(tmp_path, no_shared):
+    f = tmp_path / "sections.jsonl"
+    _write(f, [{"text": t, "section": "plot"} for t in PLOT]
+           + [{"text": t, "section": "opinion"} for t in OPINION])
+    res = runner.invoke(app, ["evaluate", "sections", str(f)])
+    assert res.exit_code == 0, res.output
+    last = json.loads(res.output.strip().splitlines()[-1])
+    m = last["tables"]["analyser plot probability"]
+    assert m["n"] == 12 and m["accuracy"] >= 0.75 and m["roc_auc"] >= 0.8
+    assert "baseline majority class" not in last["tables"]  # no train data -> no majority
+    assert "ROC-AUC".lower().replace("-", "_") in res.output.lower()
+
+
+def test_evaluate_spoilers_groups_review_sentences(tmp_path, no_shared):
+    f = tmp_path / "spoilers.jsonl"
+    rows = [
+        {"review_id": "r1", "i": 0, "sentence": "I loved the music.", "spoiler": 0,
+         "source": "goodreads"},
+        {"review_id": "r1", "i": 1, "sentence": "In the end Tom dies and Eva turns out to be "
+         "the killer.", "spoiler": 1, "source": "goodreads"},
+        {"review_id": "r2", "i": 0, "sentence": "Great cast, weak script.", "spoiler": 0,
+         "source": "goodreads"},
+        {"review_id": "r2", "i": 1, "sentence": "It is revealed that the captain was dead all "
+         "along.", "spoiler": 1, "source": "goodreads"},
+    ]
+    _write(f, rows)
+    res = runner.invoke(app, ["evaluate", "spoilers", str(f)])
+    assert res.exit_code == 0, res.output
+    last = json.loads(res.output.strip().splitlines()[-1])
+    m = last["tables"]["analyser (all sentences)"]
+    assert m["n"] == 4 and m["roc_auc"] == 1.0
+    assert {"precision", "recall", "f1", "accuracy", "brier"} <= set(m)
+    assert last["threshold"] > 0
+
+
+def test_evaluate_sentiment_sentence_and_review_levels(tmp_path, no_shared):
+    f = tmp_path / "sentiment.jsonl"
+    _write(f, [
+        {"text": "a wonderful , moving film .", "label": "pos", "level": "sentence",
+         "source": "s"},
+        {"text": "a dull , lifeless mess .", "label": "neg", "level": "sentence", "source": "s"},
+        {"text": "I loved it. The acting is superb and the story is gripping. A must-see.",
+         "label": "pos", "level": "review", "source": "r"},
+        {"text": "Boring. The plot makes no sense and the acting is terrible. Avoid.",
+         "label": "neg", "level": "review", "source": "r"},
+        {"text": "meh", "label": None, "level": "sentence", "source": "s"},
+    ])
+    res = runner.invoke(app, ["evaluate", "sentiment", str(f)])
+    assert res.exit_code == 0, res.output
+    tables = json.loads(res.output.strip().splitlines()[-1])["tables"]
+    assert tables["analyser [s]"]["accuracy"] == 1.0
+    assert tables["analyser [r]"]["accuracy"] == 1.0
+
+
+def test_evaluate_reports_a_broken_file_in_one_line(tmp_path):
+    f = tmp_path / "broken.jsonl"
+    f.write_text('{"text": "ok", "section": "plot"}\n{not json\n', encoding="utf-8")
+    res = runner.invoke(app, ["evaluate", "sections", str(f)])
+    assert res.exit_code == 1
+    assert "broken.jsonl:2" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_train_sections_writes_a_model_without_touching_the_manifest(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    (data / "sections").mkdir(parents=True)
+    rows = [{"text": t, "section": "plot"} for t in PLOT * 3] + [
+        {"text": t, "section": "opinion"} for t in OPINION * 3]
+    _write(data / "sections" / "train.jsonl", rows)
+    monkeypatch.setenv("ANALYSER_DATA_DIR", str(data))
+    before = read_manifest()
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["train", "sections", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert (out / "sections.joblib").stat().st_size > 1000
+    assert read_manifest() == before
