@@ -12,6 +12,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .errors import EmptyInputError, InputError
+from .extensions import new_table, set_doc_text
 from .models import read_manifest
 from .pipeline import STAGES, build_pipeline
 from .reading import ReadResult, read_bytes, read_path, read_text
@@ -125,6 +126,7 @@ class Analyser:
 
     def _make_doc(self, read: ReadResult, source: str | None) -> Doc:
         doc = self.nlp.make_doc(read.text)
+        set_doc_text(doc, read.text)
         doc._.heading_hints = [tuple(h) for h in read.headings]
         doc._.source = source
         return doc
@@ -145,7 +147,8 @@ class Analyser:
         for tok in doc[1:]:
             tok.is_sent_start = tok.idx in starts
         doc._.presplit = True
-        doc._.sentence_offsets = offsets
+        doc._.sentence_table = new_table(offsets)
+        set_doc_text(doc, text)
         doc._.source = source
         return doc
 

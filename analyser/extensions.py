@@ -1,32 +1,139 @@
 """spaCy extension attributes the pipeline fills in.
 
-Values stored on the Doc are plain data (numbers, strings, tuples, lists, dicts) so docs
-survive ``Doc.to_bytes`` and ``nlp.pipe(n_process=...)``; span views are built by getters.
+Per-sentence results live in one column-oriented table on the Doc (``doc._.sentence_table``:
+a dict of equal-length lists), not in per-span user data: components read and write whole
+columns at once, no Span or Token objects are created on the hot path, and the Doc stays
+plain data, so it survives ``Doc.to_bytes`` and ``nlp.pipe(n_process=...)``. The familiar
+``span._.section`` / ``span._.spoiler`` ... are getters and setters over that table.
 
 Doc:
-  ``doc._.heading_hints``  (start, end, level) heading spans known from HTML/Markdown (input)
-  ``doc._.presplit``       True when sentences were given by the caller (no re-splitting)
-  ``doc._.removed``        [(start, end, reason)] page chrome excluded from the review
-  ``doc._.heading_offsets``[(start, end)] headings found in the text
-  ``doc._.sentence_offsets`` [(start, end)] body sentences (not chrome, not headings)
-  ``doc._.sentences``      getter: body sentences as Spans
-  ``doc._.headings``       getter: headings as Spans
-  ``doc._.sections``       [{label, heading, start, end, sentiment}]
-  ``doc._.spoilers``       getter: flagged sentences as Spans
-  ``doc._.sentiment``      overall score in [-1, 1];  ``doc._.sentiment_label``
-Span (sentences):
-  ``span._.paragraph``, ``span._.heading`` (governing heading text or None),
-  ``span._.section``, ``span._.plot_prob``,
+  ``doc._.heading_hints``   (start, end, level) heading spans known from HTML/Markdown (input)
+  ``doc._.presplit``        True when sentences were given by the caller (no re-splitting)
+  ``doc._.removed``         [(start, end, reason)] page chrome excluded from the review
+  ``doc._.heading_offsets`` [(start, end)] headings found in the text
+  ``doc._.sentence_table``  {column: [value per body sentence]} (see SENTENCE_COLUMNS)
+  ``doc._.sentence_offsets``getter: [(start, end)] of body sentences
+  ``doc._.sentences``       getter: body sentences as Spans
+  ``doc._.headings``        getter: headings as Spans
+  ``doc._.sections``        [{label, heading, start, end, sentiment}]
+  ``doc._.spoilers``        getter: flagged sentences as Spans
+  ``doc._.sentiment``       overall score in [-1, 1];  ``doc._.sentiment_label``
+Span (body sentences; None for other spans):
+  ``span._.paragraph``, ``span._.heading``, ``span._.section``, ``span._.plot_prob``,
   ``span._.spoiler`` (probability), ``span._.spoiler_flag``, ``span._.spoiler_kind``,
   ``span._.spoiler_reasons``, ``span._.sentiment``
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from spacy.tokens import Doc, Span
 
+SENTENCE_COLUMNS = (
+    "start", "end", "paragraph", "heading", "section", "plot_prob", "spoiler",
+    "spoiler_flag", "spoiler_kind", "spoiler_reasons", "sentiment",
+)
+_TEXT_KEY = "analyser_text"
+_TOKENS_KEY = "analyser_tokens"
+_NORM_KEY = "analyser_norm_tokens"
+_INDEX_KEY = "analyser_sentence_index"
 
-def _spans(doc: Doc, offsets: list[tuple[int, int]] | None) -> list[Span]:
+
+def new_table(offsets: list[tuple[int, int]]) -> dict[str, list[Any]]:
+    n = len(offsets)
+    table: dict[str, list[Any]] = {c: [None] * n for c in SENTENCE_COLUMNS}
+    table["start"] = [s for s, _ in offsets]
+    table["end"] = [e for _, e in offsets]
+    return table
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text`` computed once per doc (spaCy rebuilds it from every token on each call)."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if text is None:
+        text = doc.text
+        doc.user_data[_TEXT_KEY] = text
+    return text
+
+
+def set_doc_text(doc: Doc, text: str) -> None:
+    """Record the text a doc was made from (saves rebuilding it from tokens)."""
+    doc.user_data[_TEXT_KEY] = text
+
+
+def sentence_tokens(doc: Doc) -> list[list[str]]:
+    """Token strings of every body sentence (whitespace tokens dropped), cached per doc."""
+    cached = doc.user_data.get(_TOKENS_KEY)
+    if cached is not None:
+        return cached
+    import numpy as np
+    from spacy.attrs import IDX, IS_SPACE, LENGTH
+
+    table = doc._.sentence_table or {"start": [], "end": []}
+    if not len(doc):
+        return []
+    arr = doc.to_array([IDX, LENGTH, IS_SPACE]).astype(np.int64)
+    idx, length, space = arr[:, 0], arr[:, 1], arr[:, 2]
+    text = doc_text(doc)
+    starts = np.searchsorted(idx, table["start"], side="left")
+    ends = np.searchsorted(idx, table["end"], side="left")
+    idx_l, len_l, sp_l = idx.tolist(), length.tolist(), space.tolist()
+    out = [
+        [text[idx_l[j] : idx_l[j] + len_l[j]] for j in range(a, b) if not sp_l[j]]
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
+    ]
+    doc.user_data[_TOKENS_KEY] = out
+    return out
+
+
+def sentence_norm_tokens(doc: Doc) -> list[list[str]]:
+    """Normalised tokens (:func:`analyser.features.tokens_of`) of every body sentence, cached."""
+    cached = doc.user_data.get(_NORM_KEY)
+    if cached is None:
+        from .features import tokens_of
+
+        cached = [tokens_of(t) for t in sentence_tokens(doc)]
+        doc.user_data[_NORM_KEY] = cached
+    return cached
+
+
+def release_caches(doc: Doc) -> None:
+    """Drop per-doc caches that only the pipeline needs (keeps serialised docs small)."""
+    doc.user_data.pop(_TOKENS_KEY, None)
+    doc.user_data.pop(_NORM_KEY, None)
+
+
+def _sentence_index(span: Span) -> int | None:
+    doc = span.doc
+    table = doc._.sentence_table
+    if not table:
+        return None
+    index = doc.user_data.get(_INDEX_KEY)
+    if index is None or len(index) != len(table["start"]):
+        index = {s: i for i, s in enumerate(table["start"])}
+        doc.user_data[_INDEX_KEY] = index
+    i = index.get(span.start_char)
+    if i is None or table["end"][i] != span.end_char:
+        return None
+    return i
+
+
+def _span_column(name: str):
+    def get(span: Span) -> Any:
+        i = _sentence_index(span)
+        return None if i is None else span.doc._.sentence_table[name][i]
+
+    def set_(span: Span, value: Any) -> None:
+        i = _sentence_index(span)
+        if i is None:
+            raise ValueError(f"span {span.text!r} is not a body sentence of its doc")
+        span.doc._.sentence_table[name][i] = value
+
+    return get, set_
+
+
+def _spans(doc: Doc, offsets) -> list[Span]:
     out = []
     for start, end in offsets or ():
         span = doc.char_span(start, end, alignment_mode="expand")
@@ -35,8 +142,13 @@ def _spans(doc: Doc, offsets: list[tuple[int, int]] | None) -> list[Span]:
     return out
 
 
+def _sentence_offsets(doc: Doc) -> list[tuple[int, int]]:
+    table = doc._.sentence_table
+    return list(zip(table["start"], table["end"], strict=True)) if table else []
+
+
 def _sentences(doc: Doc) -> list[Span]:
-    return _spans(doc, doc._.sentence_offsets)
+    return _spans(doc, _sentence_offsets(doc))
 
 
 def _headings(doc: Doc) -> list[Span]:
@@ -44,7 +156,12 @@ def _headings(doc: Doc) -> list[Span]:
 
 
 def _spoilers(doc: Doc) -> list[Span]:
-    return [s for s in _sentences(doc) if s._.spoiler_flag]
+    table = doc._.sentence_table
+    if not table:
+        return []
+    flagged = [(s, e) for s, e, f in zip(table["start"], table["end"], table["spoiler_flag"],
+                                         strict=True) if f]
+    return _spans(doc, flagged)
 
 
 _DOC_ATTRS = {
@@ -52,23 +169,23 @@ _DOC_ATTRS = {
     "presplit": False,
     "removed": None,
     "heading_offsets": None,
-    "sentence_offsets": None,
+    "sentence_table": None,
     "sections": None,
     "sentiment": None,
     "sentiment_label": None,
     "source": None,
 }
-_DOC_GETTERS = {"sentences": _sentences, "headings": _headings, "spoilers": _spoilers}
-_SPAN_ATTRS = {
-    "paragraph": None,
-    "heading": None,
-    "section": None,
-    "plot_prob": None,
-    "spoiler": None,
-    "spoiler_flag": None,
-    "spoiler_kind": None,
-    "spoiler_reasons": None,
-    "sentiment": None,
+_DOC_GETTERS = {
+    "sentence_offsets": _sentence_offsets,
+    "sentences": _sentences,
+    "headings": _headings,
+    "spoilers": _spoilers,
+}
+_SPAN_COLUMNS = {
+    "paragraph": "paragraph", "heading": "heading", "section": "section",
+    "plot_prob": "plot_prob", "spoiler": "spoiler", "spoiler_flag": "spoiler_flag",
+    "spoiler_kind": "spoiler_kind", "spoiler_reasons": "spoiler_reasons",
+    "sentiment": "sentiment",
 }
 
 
@@ -80,9 +197,10 @@ def register() -> None:
     for name, getter in _DOC_GETTERS.items():
         if not Doc.has_extension(name):
             Doc.set_extension(name, getter=getter)
-    for name, default in _SPAN_ATTRS.items():
+    for name, column in _SPAN_COLUMNS.items():
         if not Span.has_extension(name):
-            Span.set_extension(name, default=default)
+            get, set_ = _span_column(column)
+            Span.set_extension(name, getter=get, setter=set_)
 
 
 register()

@@ -28,6 +28,8 @@ CONTRAST = frozenset("but however although though yet nevertheless nonetheless".
 
 def normalise_token(text: str) -> str:
     """Lower-case, map PTB brackets/quotes, fold digits: one spelling per word."""
+    if text.isalpha():  # the common case, kept cheap: this runs for every token
+        return text.lower()
     t = text.lower()
     t = _PTB.get(t, t)
     if any(c.isdigit() for c in t):
@@ -179,14 +181,16 @@ def char_ngrams(text_lower: str, n: int = 4) -> list[str]:
     return ["#" + s[i : i + n] for i in range(len(s) - n + 1)]
 
 
-def spoiler_features(words: Sequence[str], text: str, plot_prob: float) -> list[str]:
+def spoiler_features(words: Sequence[str], text: str, plot_prob: float, *,
+                     norm: Sequence[str] | None = None, cues: list[str] | None = None
+                     ) -> list[str]:
     """Word n-grams, char 4-grams, narrative-event cues, shape cues and the section model's
-    plot belief."""
-    toks = tokens_of(words)
+    plot belief. `norm` (normalised tokens) and `cues` may be passed when already computed."""
+    toks = tokens_of(words) if norm is None else norm
     lower = text.lower()
     feats = ngrams(toks)
     feats.extend(char_ngrams(lower))
-    feats.extend(cue_tokens(lower))
+    feats.extend(cue_tokens(lower) if cues is None else cues)
     feats.extend(shape_tokens([w for w in words if not w.isspace()]))
     feats.append(bucket_token("plot", plot_prob, PLOT_EDGES))
     return feats

@@ -1,5 +1,5 @@
-"""Builds the spaCy `Language`: tokenizer -> sentencizer -> structure -> sections ->
-spoilers -> sentiment.
+"""Builds the spaCy `Language`: tokenizer -> structure (chrome, headings, sentences) ->
+sections -> spoilers -> sentiment.
 
 No statistical spaCy model is needed (``spacy.blank("en")``), so nothing is downloaded and a
 fresh clone works after ``pip install -e .``. Every custom step is a registered factory with a
@@ -36,7 +36,6 @@ def build_pipeline(
     model_paths = model_paths or {}
     config = config or {}
     nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
     nlp.add_pipe("review_structure", config=config.get("structure", {}))
     for stage in ("sections", "spoilers", "sentiment"):
         if stage not in stages:

@@ -168,11 +168,23 @@ def detect_format(text: str, name: str | None = None) -> str:
         md_headings
         or _MD_FENCE_SNIFF_RE.search(head)
         or _MD_LINK_SNIFF_RE.search(head)
-        or _MD_SETEXT_SNIFF_RE.search(head)
+        or _has_setext(head)
         or len(_MD_BOLD_SNIFF_RE.findall(head)) >= 2
     ):
         return "markdown"
     return "text"
+
+
+def _has_setext(text: str) -> bool:
+    """A setext heading: a line with a word, then a line of === or ---."""
+    for m in _MD_SETEXT_UNDERLINE_RE.finditer(text):
+        end = m.start() - 1
+        if end <= 0:
+            continue
+        prev = text[text.rfind("\n", 0, end) + 1 : end]
+        if any(c.isalnum() for c in prev):
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------------------------
@@ -543,7 +555,9 @@ _HTML_TAG_SNIFF_RE = re.compile(
     re.I,
 )
 _MD_ATX_SNIFF_RE = re.compile(r"^ {0,3}#{1,6}[ \t]+\S", re.M)
-_MD_SETEXT_SNIFF_RE = re.compile(r"^[^\n]*\w[^\n]*\n {0,3}(?:={2,}|-{2,})[ \t]*$", re.M)
+# An underline row of = or -; the line above must hold a word (checked in _has_setext). The
+# obvious one-regex version backtracks over every line and dominated reading time.
+_MD_SETEXT_UNDERLINE_RE = re.compile(r"^ {0,3}(?:={2,}|-{2,})[ \t]*$", re.M)
 _MD_FENCE_SNIFF_RE = re.compile(r"^ {0,3}(?:```|~~~)", re.M)
 _MD_LINK_SNIFF_RE = re.compile(r"\[[^\]\n]+\]\((?:https?://|/|#|mailto:)[^)\s]*\)")
 _MD_BOLD_SNIFF_RE = re.compile(r"(\*\*|__)(?=\S)[^\n]+?(?<=\S)\1")

@@ -41,6 +41,7 @@ __all__ = ["render_html", "render_index"]
 
 SECTION_LABELS = ("summary", "plot", "opinion", "info")
 SNIPPET_CHARS = 80
+SENTIMENT_LABELS = ("positive", "negative", "mixed", "neutral")
 SEP = " \u00b7 "
 NUM_CLASS = ' class="n"'
 
@@ -290,7 +291,8 @@ th[aria-sort="descending"] button::after { content: "\\25BC"; font-size: .65rem;
 td.n, th.n { text-align: right; }
 td.review { overflow-wrap: anywhere; max-width: 24rem; }
 td.review .src { display: block; color: var(--muted); font-size: .75rem; }
-td.err { color: var(--explicit); overflow-wrap: anywhere; max-width: 20rem; }
+td.err { color: var(--explicit); overflow-wrap: break-word; min-width: 10rem;
+         max-width: 24rem; }
 tr.error td { background: var(--explicit-bg); }
 tbody tr:hover td { background: var(--track); }
 a { color: var(--focus); }
@@ -416,6 +418,7 @@ def _spoiler_html(s: Sentence) -> str:
     the revealed "why" note only, because they quote the sentence.
     """
     kind = s.spoiler.kind or "spoiler"
+    kind_cls = "hint" if kind == "hint" else "explicit"  # a class, never free text
     p = f"{s.spoiler.probability:.2f}"
     reasons = ", ".join(s.spoiler.reasons)
     hidden_title = (f"{kind} spoiler, p={p}. Click, or press Enter or Space, to reveal "
@@ -428,7 +431,7 @@ def _spoiler_html(s: Sentence) -> str:
         f'data-kind="{_esc(kind)}" data-probability="{_esc(p)}" '
         f'data-reasons="{_esc(reasons)}" title="{_esc(hidden_title)}" '
         f'data-title-hidden="{_esc(hidden_title)}" data-title-revealed="{_esc(revealed_title)}">'
-        f'<span class="spoiler-ph {_esc(kind)}">'
+        f'<span class="spoiler-ph {kind_cls}">'
         f"Spoiler ({_esc(kind)}, p={_esc(p)}) \u2013 click to reveal</span>"
         f'<span class="spoiler-text">{_esc(s.text)}</span>{why}'
         "</span>"
@@ -490,6 +493,11 @@ def _blocks(result: ReviewAnalysis) -> list[tuple[str, str | None, float, list[S
 def _label_class(label: str) -> str:
     """CSS class for a section label; unknown labels get no colour rather than a raw class."""
     return label if label in SECTION_LABELS else "other"
+
+
+def _sentiment_class(label: str) -> str:
+    """CSS class for a sentiment label; free text never becomes a class name."""
+    return label if label in SENTIMENT_LABELS else "other"
 
 
 def _section_html(n: int, label: str, heading: str | None, sentiment: float,
@@ -576,7 +584,7 @@ def render_html(result: ReviewAnalysis, *, title: str | None = None) -> str:
         f"<h1>{_esc(page_title)}</h1>\n"
         f'<p class="sub">{SEP.join(source_line)}</p>\n'
         '<div class="summary-box"><dl>'
-        f'<dt>Overall sentiment</dt><dd><span class="pill {_esc(sent.label)}">'
+        f'<dt>Overall sentiment</dt><dd><span class="pill {_sentiment_class(sent.label)}">'
         f"{_esc(sent.label)}</span>{_sentiment_bar(sent.score, label='Overall sentiment')}</dd>"
         f"<dt>Spoilers</dt><dd>{_esc(spoiler_text)}</dd>"
         f"</dl>{_legend()}</div>\n"
@@ -666,7 +674,8 @@ def _index_row(i: int, row: dict[str, Any]) -> str:
         else str(label)
     cells.append(
         f'<td data-sort="{_esc(label_s)}">'
-        + (f'<span class="pill {_esc(label_s)}">{_esc(label_s)}</span>' if label_s else "\u2013")
+        + (f'<span class="pill {_sentiment_class(label_s)}">{_esc(label_s)}</span>' if label_s
+           else "\u2013")
         + "</td>"
     )
     score = _num(row.get("sentiment_score"))

@@ -155,24 +155,31 @@ class ReviewAnalysis:
 def from_doc(doc: Doc, *, source: str | None, fmt: str, model_versions: dict[str, str]
              ) -> ReviewAnalysis:
     """Collect the pipeline's extension attributes into plain objects."""
-    sentences = []
-    for i, span in enumerate(doc._.sentences):
-        flag = bool(span._.spoiler_flag)
-        sentences.append(
-            Sentence(
-                index=i, text=span.text, start=span.start_char, end=span.end_char,
-                section=span._.section or "opinion",
-                spoiler=Spoiler(
-                    probability=round(float(span._.spoiler or 0.0), 4), flag=flag,
-                    kind=span._.spoiler_kind if flag else None,
-                    reasons=list(span._.spoiler_reasons or []),
-                ),
-                sentiment=round(float(span._.sentiment or 0.0), 4),
-                paragraph=int(span._.paragraph or 0), heading=span._.heading,
-                plot_probability=round(float(span._.plot_prob if span._.plot_prob is not None
-                                             else 0.5), 4),
-            )
+    from .extensions import doc_text
+
+    text = doc_text(doc)
+    t = doc._.sentence_table or {c: [] for c in ("start",)}
+    n = len(t["start"])
+
+    def col(name: str, default: Any) -> list[Any]:
+        values = t.get(name)
+        return [default] * n if values is None else [default if v is None else v for v in values]
+
+    flags = col("spoiler_flag", False)
+    kinds, reasons = col("spoiler_kind", None), col("spoiler_reasons", [])
+    sentences = [
+        Sentence(
+            index=i, text=text[s:e], start=s, end=e, section=sec,
+            spoiler=Spoiler(probability=round(float(prob), 4), flag=bool(flag),
+                            kind=kind if flag else None, reasons=list(why)),
+            sentiment=round(float(senti), 4), paragraph=int(par), heading=head,
+            plot_probability=round(float(pp), 4),
         )
+        for i, (s, e, sec, prob, flag, kind, why, senti, par, head, pp) in enumerate(zip(
+            t["start"], col("end", 0), col("section", "opinion"), col("spoiler", 0.0), flags,
+            kinds, reasons, col("sentiment", 0.0), col("paragraph", 0), col("heading", None),
+            col("plot_prob", 0.5), strict=True))
+    ]
     sections = [
         Section(label=s["label"], heading=s["heading"], start=s["start"], end=s["end"],
                 sentiment=round(float(s["sentiment"] or 0.0), 4))
@@ -180,7 +187,7 @@ def from_doc(doc: Doc, *, source: str | None, fmt: str, model_versions: dict[str
     ]
     count = sum(1 for s in sentences if s.spoiler.flag)
     return ReviewAnalysis(
-        text=doc.text,
+        text=text,
         sentences=sentences,
         sections=sections,
         removed=[Removed(s, e, r) for s, e, r in doc._.removed or ()],

@@ -17,8 +17,9 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .. import extensions  # noqa: F401
-from ..features import section_features
+from ..estimators import fast_transform
+from ..extensions import doc_text, sentence_norm_tokens
+from ..features import ngrams, section_features
 from ..headings import heading_label, is_info_line
 from ..models import load_model
 from .base import BatchComponent
@@ -56,28 +57,31 @@ class ReviewSections(BatchComponent):
         self.version = bundle.get("version")
         self.use_headings = use_headings
 
-    def plot_probabilities(self, sentences: list[list[str]]) -> np.ndarray:
-        """P(plot) for tokenised sentences, without context."""
+    def plot_probabilities(self, sentences: list[list[str]], *, normalised: bool = False
+                           ) -> np.ndarray:
+        """P(plot) for tokenised sentences (token strings), without context."""
         if not sentences:
             return np.zeros(0)
-        return self.estimator.predict_proba([section_features(w) for w in sentences])[:, 1]
+        feats = [ngrams(t) if normalised else section_features(t) for t in sentences]
+        X = fast_transform(self.estimator, feats)
+        return self.estimator[-1].predict_proba(X)[:, 1]
 
     def process(self, docs: list[Doc]) -> None:
-        all_sents = [doc._.sentences for doc in docs]
-        flat = [[t.text for t in s] for sents in all_sents for s in sents]
-        probs = self.plot_probabilities(flat)
+        all_toks = [sentence_norm_tokens(doc) for doc in docs]
+        probs = self.plot_probabilities([t for toks in all_toks for t in toks], normalised=True)
         i = 0
-        for doc, sents in zip(docs, all_sents, strict=True):
-            p = probs[i : i + len(sents)]
-            i += len(sents)
-            self._label(doc, sents, self._smooth(sents, p))
+        for doc, toks in zip(docs, all_toks, strict=True):
+            p = probs[i : i + len(toks)]
+            i += len(toks)
+            table = doc._.sentence_table
+            self._label(doc, table, self._smooth(table["paragraph"], p))
 
-    def _smooth(self, sents, p: np.ndarray) -> np.ndarray:
+    def _smooth(self, paragraphs: list[int], p: np.ndarray) -> np.ndarray:
         """Pull each sentence's logit towards its paragraph's mean logit."""
         if not len(p) or self.context_weight <= 0:
             return p
         z = np.log(np.clip(p, 1e-6, 1 - 1e-6) / np.clip(1 - p, 1e-6, 1))
-        paras = np.array([s._.paragraph or 0 for s in sents])
+        paras = np.asarray(paragraphs)
         out = z.copy()
         for par in np.unique(paras):
             m = paras == par
@@ -85,33 +89,31 @@ class ReviewSections(BatchComponent):
                 out[m] = (1 - self.context_weight) * z[m] + self.context_weight * z[m].mean()
         return 1 / (1 + np.exp(-out))
 
-    def _label(self, doc: Doc, sents, p: np.ndarray) -> None:
-        first_par = sents[0]._.paragraph if sents else 0
-        n_pars = len({s._.paragraph for s in sents})
+    def _label(self, doc: Doc, table: dict, p: np.ndarray) -> None:
+        text = doc_text(doc)
+        paras = table["paragraph"]
+        first_par = paras[0] if paras else 0
+        n_pars = len(set(paras))
         sections: list[dict] = []
-        for k, (span, prob) in enumerate(zip(sents, p, strict=True)):
-            head = span._.heading
+        labels: list[str] = []
+        for k, (start, end, par, head, prob) in enumerate(
+            zip(table["start"], table["end"], paras, table["heading"], p.tolist(), strict=True)
+        ):
             label = heading_label(head) if (head and self.use_headings) else None
-            text = span.text
             if label is None:
-                if is_info_line(text):
+                sentence = text[start:end]
+                if is_info_line(sentence):
                     label = "info"
-                elif (k < 2 or (span._.paragraph == first_par and n_pars > 1)) and _INTRO.search(
-                    text
-                ):
+                elif (k < 2 or (par == first_par and n_pars > 1)) and _INTRO.search(sentence):
                     label = "summary"
                 else:
                     label = "plot" if prob >= 0.5 else "opinion"
-            span._.section = label
-            span._.plot_prob = float(prob)
+            labels.append(label)
             if sections and sections[-1]["label"] == label and sections[-1]["heading"] == head:
-                sections[-1]["end"] = span.end_char
-                sections[-1]["_n"] += 1
+                sections[-1]["end"] = end
             else:
-                sections.append(
-                    {"label": label, "heading": head, "start": span.start_char,
-                     "end": span.end_char, "sentiment": None, "_n": 1}
-                )
-        for sec in sections:
-            sec.pop("_n")
+                sections.append({"label": label, "heading": head, "start": start, "end": end,
+                                 "sentiment": None})
+        table["section"] = labels
+        table["plot_prob"] = [float(x) for x in p.tolist()]
         doc._.sections = sections

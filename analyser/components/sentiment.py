@@ -19,8 +19,9 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .. import extensions  # noqa: F401
-from ..features import sentiment_features, tokens_of
+from ..estimators import fast_transform
+from ..extensions import release_caches, sentence_norm_tokens
+from ..features import sentiment_features
 from ..models import load_model
 from .base import BatchComponent
 
@@ -78,45 +79,44 @@ class ReviewSentiment(BatchComponent):
         if not token_lists:
             return np.zeros(0)
         feats = [sentiment_features(t) for t in token_lists]
-        return 2 * self.sentence_model.predict_proba(feats)[:, 1] - 1
+        X = fast_transform(self.sentence_model, feats)
+        return 2 * self.sentence_model[-1].predict_proba(X)[:, 1] - 1
 
     def review_logits(self, token_lists: list[list[str]]) -> np.ndarray:
         if not token_lists:
             return np.zeros(0)
         feats = [sentiment_features(t) for t in token_lists]
-        return self.review_model.decision_function(feats)
+        return self.review_model[-1].decision_function(fast_transform(self.review_model, feats))
 
     def process(self, docs: list[Doc]) -> None:
-        all_sents = [doc._.sentences for doc in docs]
-        toks = [[tokens_of(t.text for t in s) for s in sents] for sents in all_sents]
-        flat = [t for doc_toks in toks for t in doc_toks]
-        scores = self.sentence_scores(flat)
+        toks = [sentence_norm_tokens(doc) for doc in docs]
+        scores = self.sentence_scores([t for doc_toks in toks for t in doc_toks])
         doc_logits = self.review_logits([[t for s in doc_toks for t in s] for doc_toks in toks])
         rows = []
         i = 0
-        for d, (doc, sents) in enumerate(zip(docs, all_sents, strict=True)):
-            sc = scores[i : i + len(sents)]
-            i += len(sents)
-            labels = [s._.section or "opinion" for s in sents]
-            for span, v in zip(sents, sc, strict=True):
-                span._.sentiment = float(v)
+        for d, doc in enumerate(docs):
+            table = doc._.sentence_table
+            n = len(table["start"])
+            sc = scores[i : i + n]
+            i += n
+            labels = [lab or "opinion" for lab in table["section"]]
+            table["sentiment"] = [float(v) for v in sc.tolist()]
+            starts = np.asarray(table["start"])
             for sec in doc._.sections or ():
-                vals = [v for s, v in zip(sents, sc, strict=True)
-                        if sec["start"] <= s.start_char < sec["end"]]
-                sec["sentiment"] = float(np.mean(vals)) if vals else 0.0
+                m = (starts >= sec["start"]) & (starts < sec["end"])
+                sec["sentiment"] = float(sc[m].mean()) if m.any() else 0.0
             rows.append(stack_features(float(doc_logits[d]), sc, labels))
-        if not rows:
-            return
-        overall = 2 * self.stacker.predict_proba(np.asarray(rows))[:, 1] - 1
-        i = 0
-        for doc, sents, score in zip(docs, all_sents, overall, strict=True):
-            sc = np.array([s._.sentiment for s in sents])
-            if not len(sents):
+        overall = (2 * self.stacker.predict_proba(np.asarray(rows))[:, 1] - 1) if rows else []
+        for doc, score in zip(docs, overall, strict=True):
+            table = doc._.sentence_table
+            release_caches(doc)
+            if not table["start"]:
                 doc._.sentiment = 0.0
                 doc._.sentiment_label = "neutral"
                 continue
             doc._.sentiment = float(score)
-            doc._.sentiment_label = self.label(float(score), sc, [s._.section for s in sents])
+            doc._.sentiment_label = self.label(float(score), np.asarray(table["sentiment"]),
+                                               table["section"])
 
     def label(self, score: float, sent_scores: np.ndarray, labels) -> str:
         ops = np.array([v for v, lab in zip(sent_scores, labels, strict=True)

@@ -21,7 +21,8 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .. import extensions  # noqa: F401
+from ..estimators import fast_transform
+from ..extensions import doc_text, sentence_norm_tokens, sentence_tokens
 from ..features import cue_tokens, spoiler_features
 from ..models import load_model
 from .base import BatchComponent
@@ -95,46 +96,63 @@ class ReviewSpoilers(BatchComponent):
         self._names = np.asarray(vec.get_feature_names_out())
         self._coef = clf.coef_.ravel()
 
-    def score(self, words: list[list[str]], texts: list[str], plot_probs: list[float]):
-        """Model probabilities, rule-adjusted probabilities, cue sets and the feature matrix."""
-        feats = [
-            spoiler_features(w, t, p) for w, t, p in zip(words, texts, plot_probs, strict=True)
-        ]
-        if not feats:
+    def score(self, words: list[list[str]], texts: list[str], plot_probs: list[float],
+              norm: list[list[str]] | None = None):
+        """Rule-adjusted probabilities, cue sets and the feature matrix."""
+        if not texts:
             return np.zeros(0), [], None
-        X = self.estimator[:-1].transform(feats)
+        cues = [cue_tokens(t.lower()) for t in texts]
+        norms = norm if norm is not None else [None] * len(texts)
+        feats = [
+            spoiler_features(w, t, p, norm=n, cues=c)
+            for w, t, p, n, c in zip(words, texts, plot_probs, norms, cues, strict=True)
+        ]
+        X = fast_transform(self.estimator, feats)
         p = self.estimator[-1].predict_proba(X)[:, 1]
-        adj, cues = self.apply_rules(p, texts, self.hint_boost, self.promise_factor,
-                                     return_cues=True)
+        adj = self.apply_rules(p, texts, self.hint_boost, self.promise_factor, cues=cues)
+        cues = [set(c) for c in cues]
         return adj, cues, X
 
     @staticmethod
     def apply_rules(p: np.ndarray, texts: list[str], hint_boost: float = 0.6,
-                    promise_factor: float = 0.25, return_cues: bool = False):
+                    promise_factor: float = 0.25, cues: list[list[str]] | None = None):
         """The documented rule layer: hint patterns raise, no-spoiler promises lower."""
-        cues = [set(cue_tokens(t.lower())) for t in texts]
+        if cues is None:
+            cues = [cue_tokens(t.lower()) for t in texts]
         adj = np.array(p, dtype=float, copy=True)
         for i, c in enumerate(cues):
             if "__cue_no_spoil__" in c:
                 adj[i] *= promise_factor
             elif "__cue_hint__" in c:
                 adj[i] = 1 - (1 - adj[i]) * (1 - hint_boost)
-        return (adj, cues) if return_cues else adj
+        return adj
 
     def process(self, docs: list[Doc]) -> None:
-        all_sents = [doc._.sentences for doc in docs]
-        flat = [s for sents in all_sents for s in sents]
-        words = [[t.text for t in s] for s in flat]
-        texts = [s.text for s in flat]
-        plot = [s._.plot_prob if s._.plot_prob is not None else 0.5 for s in flat]
-        probs, cues, X = self.score(words, texts, plot)
-        for i, span in enumerate(flat):
-            prob = float(probs[i])
-            flag = prob >= self.threshold
-            span._.spoiler = prob
-            span._.spoiler_flag = bool(flag)
-            span._.spoiler_kind = self._kind(cues[i]) if flag else None
-            span._.spoiler_reasons = self._reasons(X, i, cues[i]) if flag else []
+        words: list[list[str]] = []
+        norm: list[list[str]] = []
+        texts: list[str] = []
+        plot: list[float] = []
+        for doc in docs:
+            table = doc._.sentence_table
+            text = doc_text(doc)
+            words.extend(sentence_tokens(doc))
+            norm.extend(sentence_norm_tokens(doc))
+            texts.extend(text[s:e] for s, e in zip(table["start"], table["end"], strict=True))
+            plot.extend(0.5 if v is None else v for v in table["plot_prob"])
+        probs, cues, X = self.score(words, texts, plot, norm)
+        i = 0
+        for doc in docs:
+            table = doc._.sentence_table
+            n = len(table["start"])
+            p = probs[i : i + n]
+            flags = (p >= self.threshold).tolist()
+            table["spoiler"] = [float(x) for x in p.tolist()]
+            table["spoiler_flag"] = flags
+            table["spoiler_kind"] = [self._kind(cues[i + k]) if f else None
+                                     for k, f in enumerate(flags)]
+            table["spoiler_reasons"] = [self._reasons(X, i + k, cues[i + k]) if f else []
+                                        for k, f in enumerate(flags)]
+            i += n
 
     @staticmethod
     def _kind(cues: set[str]) -> str:

@@ -1,10 +1,11 @@
 """`review_structure`: chrome, headings, paragraphs and sentences.
 
-Runs after spaCy's rule-based ``sentencizer`` (punctuation boundaries) and adds what reviews
-need on top: blank lines end paragraphs, headings ("The Plot:", Markdown/HTML headings) are
-their own units and never part of a sentence, page chrome found by
-:func:`analyser.cleaning.find_chrome` is excluded, and a line break ends a sentence when the
-line looks complete (credits, lists) but not inside hard-wrapped prose.
+Splits sentences at punctuation like spaCy's rule-based ``sentencizer`` (but computed from
+token arrays, several times faster) and adds what reviews need on top: blank lines end
+paragraphs, headings ("The Plot:", Markdown/HTML headings) are their own units and never part
+of a sentence, page chrome found by :func:`analyser.cleaning.find_chrome` is excluded, and a
+line break ends a sentence when the line looks complete (credits, lists) but not inside
+hard-wrapped prose.
 
 The Doc text is never changed, so every offset indexes the text the user gave us.
 """
@@ -13,11 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH
 from spacy.language import Language
+from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 
-from .. import extensions  # noqa: F401  (registers Doc/Span extensions)
 from ..cleaning import find_chrome
+from ..extensions import doc_text, new_table
 from ..headings import inline_heading, is_info_line, looks_like_heading
 
 _BULLET = ("- ", "* ", "• ", "– ", "— ", "> ")
@@ -74,7 +78,7 @@ class ReviewStructure:
     def __call__(self, doc: Doc) -> Doc:
         if doc._.presplit:
             return self._presplit(doc)
-        text = doc.text
+        text = doc_text(doc)
         removed = find_chrome(text) if self.remove_chrome else []
         doc._.removed = [(r.start, r.end, r.reason) for r in removed]
         hints = [(s, e) for s, e, *_ in (doc._.heading_hints or ())]
@@ -89,10 +93,12 @@ class ReviewStructure:
         unit_end = 0
         prev_kind = "blank"
 
+        tokens = _TokenArrays(doc, text)
+
         def flush() -> None:
             nonlocal unit_start
             if unit_start is not None:
-                for s, e in self._split_unit(doc, unit_start, unit_end):
+                for s, e in tokens.split(unit_start, unit_end):
                     sentences.append((s, e))
                     meta.append((paragraph, heading_text))
             unit_start = None
@@ -114,12 +120,13 @@ class ReviewStructure:
         flush()
 
         doc._.heading_offsets = headings
-        doc._.sentence_offsets = sentences
-        self._mark_boundaries(doc, sentences, headings, doc._.removed)
-        for (s, e), (par, head) in zip(sentences, meta, strict=True):
-            span = doc.char_span(s, e, alignment_mode="expand")
-            span._.paragraph = par
-            span._.heading = head
+        table = new_table(sentences)
+        table["paragraph"] = [m[0] for m in meta]
+        table["heading"] = [m[1] for m in meta]
+        doc._.sentence_table = table
+        tokens.mark_boundaries(
+            [s for s, _ in sentences] + [s for s, _ in headings] + [r.start for r in removed]
+        )
         return doc
 
     def _classify(self, text: str, removed, hints: list[tuple[int, int]]) -> list[_Line]:
@@ -170,54 +177,90 @@ class ReviewStructure:
             prev = line
         return out
 
-    @staticmethod
-    def _split_unit(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
-        """Sentences inside one unit, from the sentencizer's boundaries, trimmed."""
-        span = doc.char_span(start, end, alignment_mode="expand")
-        if span is None:
-            return []
+    def _presplit(self, doc: Doc) -> Doc:
+        """Caller-given sentences: keep them exactly; one paragraph, no chrome, no headings."""
+        doc._.removed = []
+        doc._.heading_offsets = []
+        table = doc._.sentence_table
+        table["paragraph"] = [0] * len(table["start"])
+        return doc
+
+
+_PUNCT_CHARS = frozenset(Sentencizer.default_punct_chars)
+
+
+class _TokenArrays:
+    """Token offsets as arrays: sentence splitting without creating Token objects
+    (creating them costs more than spaCy's whole tokenizer).
+
+    Punctuation boundaries follow spaCy's ``sentencizer``: a sentence starts at the first
+    non-punctuation token after a sentence-final character; a token made only of
+    sentence-final characters ("...", "?!") counts as one too.
+    """
+
+    def __init__(self, doc: Doc, text: str) -> None:
+        self.doc = doc
+        self.text = text
+        if len(doc):
+            arr = doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT]).astype(np.int64)
+        else:
+            arr = np.zeros((0, 4), dtype=np.int64)
+        self.idx_arr = arr[:, 0]
+        self.idx = idx = arr[:, 0].tolist()
+        self.length = length = arr[:, 1].tolist()
+        self.space = arr[:, 2].tolist()
+        is_punct = arr[:, 3].tolist()
+        starts = [False] * len(idx)
+        seen_final = False
+        punct = _PUNCT_CHARS
+        for j, (i, n) in enumerate(zip(idx, length, strict=True)):
+            final = text[i] in punct and (n == 1 or all(c in punct for c in text[i : i + n]))
+            if final:
+                seen_final = True
+            elif seen_final and not is_punct[j]:
+                starts[j] = True
+                seen_final = False
+        self.start = starts
+
+    def split(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Sentences inside the unit [start, end): sentencizer boundaries, trimmed."""
+        a = int(np.searchsorted(self.idx_arr, start, side="left"))
+        b = int(np.searchsorted(self.idx_arr, end, side="left"))
         out: list[tuple[int, int]] = []
         cur_s = cur_e = -1
         n_tok = 0
-        for tok in span:
-            if tok.is_space:
+        idx, length, space, first = self.idx, self.length, self.space, self.start
+        for j in range(a, b):
+            if space[j]:
                 continue
-            if cur_s >= 0 and (tok.is_sent_start or n_tok >= MAX_SENTENCE_TOKENS):
+            if cur_s >= 0 and (first[j] or n_tok >= MAX_SENTENCE_TOKENS):
                 out.append((cur_s, cur_e))
                 cur_s = -1
             if cur_s < 0:
-                cur_s = tok.idx
+                cur_s = idx[j]
                 n_tok = 0
-            cur_e = tok.idx + len(tok.text)
+            cur_e = idx[j] + length[j]
             n_tok += 1
         if cur_s >= 0:
             out.append((cur_s, cur_e))
         # A sentence made only of punctuation ("...", "—") joins the one before it.
         merged: list[tuple[int, int]] = []
-        text = doc.text
+        text = self.text
         for s, e in out:
             if merged and not any(c.isalnum() for c in text[s:e]):
                 merged[-1] = (merged[-1][0], e)
             else:
                 merged.append((s, e))
-        if len(merged) == 1 and not any(c.isalnum() for c in text[merged[0][0]:merged[0][1]]):
+        if len(merged) == 1 and not any(c.isalnum() for c in text[merged[0][0] : merged[0][1]]):
             return []
         return merged
 
-    @staticmethod
-    def _mark_boundaries(doc: Doc, sentences, headings, removed) -> None:
-        """Make ``doc.sents`` agree with our units: every unit start begins a sentence."""
-        starts = [s for s, _ in sentences] + [s for s, _ in headings] + [s for s, _, _ in removed]
-        for s in starts:
-            span = doc.char_span(s, s + 1, alignment_mode="expand")
-            if span is not None and span.start > 0:
-                doc[span.start].is_sent_start = True
-
-    def _presplit(self, doc: Doc) -> Doc:
-        """Caller-given sentences: keep them exactly; one paragraph, no chrome, no headings."""
-        doc._.removed = []
-        doc._.heading_offsets = []
-        for s, e in doc._.sentence_offsets or ():
-            span = doc.char_span(s, e, alignment_mode="expand")
-            span._.paragraph = 0
-        return doc
+    def mark_boundaries(self, char_starts: list[int]) -> None:
+        """Make ``doc.sents`` agree with our sentences, headings and chrome blocks."""
+        if not char_starts:
+            return
+        js = np.searchsorted(self.idx_arr, np.asarray(char_starts), side="left")
+        doc = self.doc
+        for j in sorted(set(js.tolist())):
+            if 0 < j < len(self.idx):
+                doc[j].is_sent_start = True
