@@ -32,6 +32,7 @@ class Format(StrEnum):
     text = "text"
     json = "json"
     masked = "masked"
+    html = "html"
 
 
 class Task(StrEnum):
@@ -50,7 +51,9 @@ def _fail(exc: Exception) -> None:
 @app.command()
 def annotate(
     path: Path = typer.Argument(..., help="Review file (.txt, .md, .html), or - for stdin."),
-    format: Format = typer.Option(Format.text, "--format", "-f", help="text, json or masked."),
+    format: Format = typer.Option(Format.text, "--format", "-f",
+                                  help="text (report), json, masked (spoilers hidden) or html "
+                                       "(self-contained page, spoilers blurred until clicked)."),
     input_format: str = typer.Option(None, "--input-format",
                                      help="Force text, markdown or html (default: detect)."),
     threshold: float = typer.Option(None, "--threshold", min=0.0, max=1.0,
@@ -77,6 +80,10 @@ def annotate(
         sys.stdout.write(to_json(result) + "\n")
     elif format is Format.masked:
         sys.stdout.write(masked_text(result))
+    elif format is Format.html:
+        from .report import render_html
+
+        sys.stdout.write(render_html(result))
     else:
         print_report(result, show_reasons=not no_reasons)
 

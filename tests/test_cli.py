@@ -75,3 +75,11 @@ def test_console_script_runs_without_traceback(tmp_path):
     assert res.returncode == 1
     assert "Traceback" not in res.stderr
     assert res.stderr.startswith("error:")
+
+
+def test_annotate_html_is_one_self_contained_page(review):
+    res = runner.invoke(app, ["annotate", str(review), "--format", "html"])
+    assert res.exit_code == 0
+    assert res.stdout.lstrip().lower().startswith("<!doctype html>")
+    assert "http://" not in res.stdout and "https://" not in res.stdout
+    assert 'class="spoiler"' in res.stdout

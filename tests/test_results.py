@@ -65,8 +65,19 @@ def test_pipe_matches_analyse(analyser):
 
 def test_doc_extensions_are_exposed(analyser):
     doc = analyser.nlp(TEXT)
-    assert [s.label for s in []] == []
     assert doc._.sections and doc._.sentences
     assert any(span._.spoiler_flag for span in doc._.sentences)
     assert all(span._.section for span in doc._.sentences)
     assert doc._.sentiment_label in {"positive", "negative", "mixed", "neutral"}
+
+
+def test_docs_survive_serialisation_and_multiprocessing(analyser):
+    from spacy.tokens import Doc
+
+    doc = analyser.nlp(TEXT)
+    copy = Doc(analyser.nlp.vocab).from_bytes(doc.to_bytes())
+    assert copy._.sections == doc._.sections
+    assert [s._.spoiler for s in copy._.sentences] == [s._.spoiler for s in doc._.sentences]
+    texts = [TEXT, "A dull film. I hated it.", "Great fun for all ages."] * 2
+    parallel = [r.to_dict() for r in analyser.pipe(texts, batch_size=2, n_process=2)]
+    assert parallel == [analyser.analyse(t).to_dict() for t in texts]

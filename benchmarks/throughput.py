@@ -1,0 +1,168 @@
+"""Throughput and memory benchmark: bare spaCy vs `Analyser.pipe` vs `analyser batch`.
+
+    python benchmarks/throughput.py                       # 1k and 10k reviews
+    python benchmarks/throughput.py --sizes 1000,10000,100000 --json results.json
+
+Generates a corpus of realistic reviews (paragraphs of sentences drawn from the shipped
+examples and, when ``../shared/data`` is present, real review sentences; some with headings
+and page chrome), then measures in one run, on the same texts:
+
+* bare spaCy: ``spacy.blank("en")`` + ``sentencizer`` over ``nlp.pipe`` (the baseline);
+* ``Analyser.pipe`` (whole pipeline, in-process);
+* ``analyser batch`` end to end (JSONL table in, Parquet out) with 1 and 2 jobs, each in a
+  fresh process whose peak RSS (own + workers) is recorded.
+
+Every speed is also given as a ratio to the bare-spaCy words/s of the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "data"
+HEADINGS = ["The Plot:", "Synopsis", "My opinion:", "Verdict", "Final thoughts", "The Story"]
+CHROME = ["Share this:", "Twitter", "Facebook", "Like this:", "Leave a Reply",
+          "Follow Blog via Email", "Categories: Reviews", "March 2019"]
+
+
+def sentence_pool() -> list[str]:
+    """Sentences to build reviews from: shipped examples plus real review sentences."""
+    import re
+
+    pool: list[str] = []
+    for f in (REPO / "data" / "examples").glob("*.txt"):
+        for para in f.read_text(encoding="utf-8").split("\n"):
+            pool.extend(s for s in re.split(r"(?<=[.!?])\s+", para) if len(s.split()) > 4)
+    for rel, key in (("spoilers/train.jsonl", "sentence"), ("sections/train.jsonl", "text")):
+        path = SHARED / rel
+        if path.exists():
+            with open(path, encoding="utf-8") as fh:
+                for line in fh:
+                    pool.append(json.loads(line)[key])
+    return pool
+
+
+def make_corpus(n: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    pool = sentence_pool()
+    texts = []
+    for _ in range(n):
+        parts = []
+        headed = rng.random() < 0.4
+        for p in range(rng.randint(2, 5)):
+            if headed:
+                parts.append(HEADINGS[(p + rng.randint(0, 1)) % len(HEADINGS)])
+            parts.append(" ".join(rng.choice(pool) for _ in range(rng.randint(2, 6))))
+        if rng.random() < 0.3:
+            parts.append("\n".join(rng.sample(CHROME, 4)))
+        texts.append("\n\n".join(parts))
+    return texts
+
+
+def words_of(texts: list[str]) -> int:
+    return sum(len(t.split()) for t in texts)
+
+
+def bench_bare(texts: list[str]) -> float:
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    t = time.perf_counter()
+    for doc in nlp.pipe(texts, batch_size=64):
+        list(doc.sents)
+    return time.perf_counter() - t
+
+
+def bench_pipe(texts: list[str]) -> float:
+    from analyser import Analyser
+
+    a = Analyser()
+    list(a.pipe(texts[:50]))  # warm up
+    t = time.perf_counter()
+    for _ in a.pipe(texts, batch_size=64):
+        pass
+    return time.perf_counter() - t
+
+
+_CHILD = """
+import json, resource, sys, time
+from analyser.batch import run_batch
+t = time.perf_counter()
+s = run_batch(sys.argv[1], sys.argv[2], jobs=int(sys.argv[3]), chunk_size=500)
+dt = time.perf_counter() - t
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"seconds": dt, "reviews": s.reviews, "rss_mb": own / 1024,
+                  "worker_rss_mb": kids / 1024}))
+"""
+
+
+def bench_batch(path: Path, jobs: int) -> dict:
+    with tempfile.TemporaryDirectory() as out:
+        res = subprocess.run([sys.executable, "-c", _CHILD, str(path), out + "/o", str(jobs)],
+                             capture_output=True, text=True, check=True)
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default="1000,10000")
+    ap.add_argument("--json", help="write the results here too")
+    args = ap.parse_args()
+    rows = []
+    for n in [int(x) for x in args.sizes.split(",")]:
+        texts = make_corpus(n)
+        words = words_of(texts)
+        bare = bench_bare(texts)
+        pipe = bench_pipe(texts)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "reviews.jsonl"
+            with open(path, "w", encoding="utf-8") as fh:
+                for i, t in enumerate(texts):
+                    fh.write(json.dumps({"id": i, "text": t}) + "\n")
+            b1 = bench_batch(path, 1)
+            b2 = bench_batch(path, 2)
+        bare_wps = words / bare
+        row = {
+            "reviews": n, "words": words,
+            "bare_words_per_s": round(bare_wps), "bare_reviews_per_s": round(n / bare, 1),
+            "pipe_words_per_s": round(words / pipe), "pipe_reviews_per_s": round(n / pipe, 1),
+            "pipe_vs_bare": round((words / pipe) / bare_wps, 3),
+            "batch1_reviews_per_s": round(n / b1["seconds"], 1),
+            "batch1_vs_bare": round((words / b1["seconds"]) / bare_wps, 3),
+            "batch1_peak_rss_mb": round(max(b1["rss_mb"], b1["worker_rss_mb"]), 1),
+            "batch2_reviews_per_s": round(n / b2["seconds"], 1),
+            "batch2_peak_rss_mb": round(b2["rss_mb"] + b2["worker_rss_mb"] * 2, 1),
+            "scaling_2_vs_1_jobs": round(b1["seconds"] / b2["seconds"], 2),
+        }
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    print()
+    print("| reviews | words | bare spaCy words/s | Analyser.pipe words/s (ratio) | "
+          "batch 1 job reviews/s (ratio) | batch peak RSS MB | 2 jobs reviews/s (x) |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['reviews']:,} | {r['words']:,} | {r['bare_words_per_s']:,} | "
+              f"{r['pipe_words_per_s']:,} ({r['pipe_vs_bare']}) | "
+              f"{r['batch1_reviews_per_s']} ({r['batch1_vs_bare']}) | "
+              f"{r['batch1_peak_rss_mb']} | {r['batch2_reviews_per_s']} "
+              f"({r['scaling_2_vs_1_jobs']}x) |")
+    print(f"\nmachine: {os.cpu_count()} cores; python {sys.version.split()[0]}; "
+          f"max RSS here {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
