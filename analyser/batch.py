@@ -237,6 +237,7 @@ class ChunkResult:
     reviews: list[dict[str, Any]] = field(default_factory=list)
     sentences: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    pages: list[tuple[str, str]] = field(default_factory=list)  # (file name, html)
     n_words: int = 0
 
 
@@ -320,10 +321,23 @@ def score_chunk(index: int, items: list[Item], root: str, options: dict[str, Any
             final_reviews.append(_review_row(item, result))
             out.sentences.extend(_sentence_rows(item, result))
             out.n_words += len(result.text.split())
+            if options.get("report"):
+                from .report import render_html
+
+                out.pages.append((page_name(item.id), render_html(result, title=item.id)))
         elif key in err_rows:
             final_reviews.append(err_rows[key])
     out.reviews = final_reviews
     return out
+
+
+def page_name(review_id: str) -> str:
+    """A safe, unique file name for a review's report page."""
+    import hashlib
+    import re
+
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", review_id).strip("._")[:60] or "review"
+    return f"{slug}-{hashlib.sha1(review_id.encode('utf-8')).hexdigest()[:8]}.html"
 
 
 # --- writing ----------------------------------------------------------------------------
@@ -512,6 +526,7 @@ def run_batch(
     trust_models: bool = False,
     progress: Callable[[int, int], None] | None = None,
     total: int | None = None,
+    report: bool = False,
 ) -> BatchSummary:
     """Score everything below `source` into tables in `out` (see module docstring)."""
     if fmt not in FORMATS:
@@ -519,9 +534,10 @@ def run_batch(
     src = Path(source)
     out_dir = Path(out)
     root = str(src if src.is_dir() else src.parent)
-    options = {"threshold": threshold, "trust_models": trust_models}
+    options = {"threshold": threshold, "trust_models": trust_models, "report": report}
     pinned = {"source": str(src.resolve()), "format": fmt, "chunk_size": chunk_size,
-              "text_column": text_column, "id_column": id_column, "threshold": threshold}
+              "text_column": text_column, "id_column": id_column, "threshold": threshold,
+              "report": report}
     parts = out_dir / "parts"
     run_file = out_dir / "run.json"
     if out_dir.exists() and any(out_dir.iterdir()) and not resume and run_file.exists():
@@ -567,6 +583,11 @@ def run_batch(
     try:
         for res in eng.run(todo(), root, options):
             name = _part_name(res.index)
+            if res.pages:
+                pages = out_dir / "report"
+                pages.mkdir(exist_ok=True)
+                for fname, html in res.pages:
+                    _atomic(pages / fname, lambda tmp, h=html: tmp.write_text(h, "utf-8"))
             _write_table(res.sentences, SENTENCE_SCHEMA, parts / f"{name}.sentences.{ext}", fmt)
             _write_errors(res.errors, parts / f"{name}.errors.jsonl")
             # the reviews part is written last: its presence marks the chunk complete
@@ -589,6 +610,8 @@ def run_batch(
                             out_dir / "errors.jsonl", "jsonl", None)
     summary.scored = summary.reviews - summary.failed
     summary.spoilers = _count_spoilers(out_dir / f"reviews.{ext}", fmt)
+    if report:
+        write_index(out_dir / f"reviews.{ext}", out_dir / "index.html")
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
 
@@ -607,6 +630,28 @@ def _count_spoilers(path: Path, fmt: str) -> int:
             for row in csv.DictReader(fh):
                 total += int(row["spoiler_count"] or 0)
     return total
+
+
+INDEX_MAX_ROWS = 50_000
+
+
+def write_index(reviews_table: Path, dest: Path) -> None:
+    """``index.html``: the batch's reviews (first INDEX_MAX_ROWS), each linking to its page."""
+    from .report import render_index
+
+    df = read_table(reviews_table)
+    total = len(df)
+    df = df.head(INDEX_MAX_ROWS)
+    rows = []
+    for row in df.to_dict("records"):
+        row["id"] = str(row["id"])
+        if not (isinstance(row.get("error"), str) and row["error"]):
+            row["href"] = "report/" + page_name(row["id"])
+        rows.append(row)
+    title = f"Batch report: {total:,} reviews" + (
+        f" (first {INDEX_MAX_ROWS:,} listed)" if total > INDEX_MAX_ROWS else "")
+    html = render_index(rows, title=title)
+    _atomic(dest, lambda tmp: tmp.write_text(html, "utf-8"))
 
 
 def read_table(path: str | os.PathLike) -> pd.DataFrame:

@@ -107,6 +107,8 @@ def batch(
     threshold: float = typer.Option(None, "--threshold", min=0.0, max=1.0,
                                     help="Spoiler flag threshold (default: the model's)."),
     trust_model: bool = typer.Option(False, "--trust-model", help="See annotate --help."),
+    report: bool = typer.Option(False, "--report", help="Also write a spoiler-safe HTML page "
+                                "per review (report/) and an index.html linking them."),
 ) -> None:
     """Score every review below SOURCE into reviews/sentences tables (+ errors.jsonl).
 
@@ -150,7 +152,7 @@ def batch(
                                 scheduler=scheduler, resume=resume, chunk_size=chunk_size,
                                 text_column=text_column, id_column=id_column,
                                 threshold=threshold, trust_models=trust_model,
-                                progress=progress, total=total)
+                                progress=progress, total=total, report=report)
         finally:
             if show:
                 bar.stop()

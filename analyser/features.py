@@ -124,7 +124,7 @@ _CUES: dict[str, re.Pattern[str]] = {
         r"everything (changes|changed)|turns everything|changes everything|"
         r"nothing is (what|as) it seems|won't see (it|this) coming|didn't see (it|that) coming|"
         r"never saw (it|that) coming|shocking twist|huge twist|big twist|twist ending|"
-        r"(a|the) twist|not what (it|they|he|she) seems?|things take a (dark|tragic|turn)|"
+        r"(a|the) twist\b|not what (it|they|he|she) seems?|things take a (dark|tragic|turn)|"
         r"takes a (dark|tragic|shocking) turn|heartbreaking (turn|ending)|"
         r"will (shock|surprise|devastate) you|wait until|tragedy strikes|all is not)"
     ),
@@ -149,10 +149,43 @@ _CUES: dict[str, re.Pattern[str]] = {
 }
 CUE_NAMES = tuple(_CUES)
 
+# Words at least one of which occurs in every match of the cue's regex. Checking a set of the
+# sentence's words first skips most regex scans (the cues were a fifth of inference time);
+# tests/test_features.py checks the shortcut never changes a result.
+_TRIGGERS: dict[str, frozenset[str]] = {
+    name: frozenset(words.split())
+    for name, words in {
+        "death": "dies died dying death killed kills murder murders murdered suicide sacrifice "
+                 "sacrifices dead passes passed survive bodies",
+        "reveal": "turns turned revealed reveals reveal revealing identity secretly along "
+                  "actually really killer culprit one discovers learns finds truth twist",
+        "ending": "end ending ends finale final last climax eventually finally epilogue",
+        "hint": "something everything nothing coming twist twists turns changes changed seems seem "
+                "take takes heartbreaking shock surprise devastate wait tragedy all",
+        "identity": "father mother son daughter brother sister twin behind mastermind traitor "
+                    "betrays betrayed agent imposter impostor disguise",
+        "no_spoil": "spoil spoiling spoiler spoilers away reveal say",
+        "warning": "spoiler spoilers",
+        "first_person": "i me my myself",
+        "opinion_words": "recommend enjoyed loved liked hated disliked boring brilliant "
+                         "masterpiece overrated underrated worth waste favorite favourite star "
+                         "stars rating beautifully well poorly performance performances acting "
+                         "cinematography soundtrack pacing writing prose",
+    }.items()
+}
+_WORD = re.compile(r"[a-z]+")
 
-def cue_tokens(text_lower: str) -> list[str]:
+
+def cue_tokens(text_lower: str, *, prefilter: bool = True) -> list[str]:
     """Named cue tokens (``__cue_death__``...) that fire on this sentence."""
-    return [f"__cue_{name}__" for name, rx in _CUES.items() if rx.search(text_lower)]
+    if not prefilter:
+        return [f"__cue_{name}__" for name, rx in _CUES.items() if rx.search(text_lower)]
+    words = set(_WORD.findall(text_lower))
+    return [
+        f"__cue_{name}__"
+        for name, rx in _CUES.items()
+        if not _TRIGGERS[name].isdisjoint(words) and rx.search(text_lower)
+    ]
 
 
 def shape_tokens(words: Sequence[str]) -> list[str]:

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from analyser.batch import EXIT_PARTIAL, run_batch, score_folder
+from analyser.batch import EXIT_PARTIAL, page_name, run_batch, score_folder
 from analyser.cli import app
 
 runner = CliRunner()
@@ -170,3 +170,19 @@ def test_dask_local_cluster_matches_local_engine(corpus, tmp_path):
               jobs=2)
     for x, y in zip(_tables(tmp_path / "local"), _tables(tmp_path / "dask"), strict=True):
         pd.testing.assert_frame_equal(x, y)
+
+
+def test_report_writes_pages_and_an_index(corpus, tmp_path):
+    out = tmp_path / "rep"
+    res = runner.invoke(app, ["batch", str(corpus), "--out", str(out), "--report",
+                              "--text-column", "body"])
+    assert res.exit_code == EXIT_PARTIAL, res.output
+    index = (out / "index.html").read_text(encoding="utf-8")
+    pages = sorted((out / "report").glob("*.html"))
+    reviews = pd.read_parquet(out / "reviews.parquet")
+    assert len(pages) == int(reviews.error.isna().sum())
+    for page in pages:
+        assert f'href="report/{page.name}"' in index
+    assert "more/poster.txt" in index  # failed inputs are listed, without a link
+    blog = (out / "report" / page_name("blog_post_with_chrome.txt")).read_text(encoding="utf-8")
+    assert 'class="spoiler"' in blog and "Mara dies" in blog  # hidden, not removed

@@ -161,8 +161,9 @@ class ReviewSpoilers(BatchComponent):
         return "explicit"
 
     def _reasons(self, X, i: int, cues: set[str]) -> list[str]:
-        row = X.getrow(i)
-        contrib = row.data * self._coef[row.indices]
+        a, b = X.indptr[i], X.indptr[i + 1]
+        indices = X.indices[a:b]
+        contrib = X.data[a:b] * self._coef[indices]
         order = np.argsort(-contrib)
         out = []
         if "__cue_hint__" in cues:
@@ -170,7 +171,7 @@ class ReviewSpoilers(BatchComponent):
         for j in order:
             if contrib[j] <= 0 or len(out) >= self.n_reasons:
                 break
-            feature = str(self._names[row.indices[j]])
+            feature = str(self._names[indices[j]])
             if not informative(feature):
                 continue
             name = readable(feature)
