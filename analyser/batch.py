@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import os
 import shutil
 import sys
@@ -34,6 +35,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .errors import AnalyserError, InputError
+
+log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml"}
 TABLE_SUFFIXES = {".csv", ".jsonl", ".ndjson", ".parquet"}
@@ -307,6 +310,9 @@ def score_chunk(index: int, items: list[Item], root: str, options: dict[str, Any
         except AnalyserError as exc:
             out.errors.append({"id": item.id, "path": item.path, "error": str(exc)})
             out.reviews.append(_review_row(item, error=str(exc)))
+    crash_marker = os.environ.get("ANALYSER_FAULT_CRASH_ON")  # fault-injection hook for tests
+    if crash_marker and any(crash_marker in r.text for _, r in reads):
+        os._exit(70)
     results = analyser.analyse_many([r for _, r in reads], [i.id for i, _ in reads])
     by_id = {}
     for (item, _), result in zip(reads, results, strict=True):
@@ -342,9 +348,14 @@ def page_name(review_id: str) -> str:
 
 # --- writing ----------------------------------------------------------------------------
 def _atomic(path: Path, write: Callable[[Path], None]) -> None:
+    """Write via a temporary name and rename: readers never see a half-written file."""
     tmp = path.with_name(path.name + ".tmp")
-    write(tmp)
-    os.replace(tmp, path)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _write_table(rows: list[dict], schema: pa.Schema, path: Path, fmt: str) -> None:
@@ -413,6 +424,7 @@ class BatchSummary:
     words: int = 0
     seconds: float = 0.0
     skipped_chunks: int = 0
+    worker_failures: int = 0
     out: str | None = None
 
     @property
@@ -563,26 +575,28 @@ def run_batch(
 
     summary = BatchSummary(out=str(out_dir))
     started = time.perf_counter()
-    items = discover(src, out=out_dir, text_column=text_column, id_column=id_column)
     n_chunks = 0
     pending_counts: dict[int, int] = {}
+    skip_done = resume
 
     def todo() -> Iterator[tuple[int, list[Item]]]:
+        """Chunks still to score (re-discovered on every pass: discovery is deterministic)."""
         nonlocal n_chunks
+        items = discover(src, out=out_dir, text_column=text_column, id_column=id_column)
         for k, chunk in _chunks(items, chunk_size):
             n_chunks = k + 1
-            if resume and done(k):
-                summary.skipped_chunks += 1
-                if progress:
-                    progress(len(chunk), total or 0)
+            if skip_done and done(k):
+                if k not in pending_counts:
+                    summary.skipped_chunks += 1
+                    if progress:
+                        progress(len(chunk), total or 0)
                 continue
             pending_counts[k] = len(chunk)
             yield k, chunk
 
-    eng: Engine = DaskEngine(scheduler, jobs) if engine == "dask" else LocalEngine(jobs)
-    try:
-        for res in eng.run(todo(), root, options):
-            name = _part_name(res.index)
+    def write(res: ChunkResult) -> None:
+        name = _part_name(res.index)
+        try:
             if res.pages:
                 pages = out_dir / "report"
                 pages.mkdir(exist_ok=True)
@@ -592,9 +606,39 @@ def run_batch(
             _write_errors(res.errors, parts / f"{name}.errors.jsonl")
             # the reviews part is written last: its presence marks the chunk complete
             _write_table(res.reviews, REVIEW_SCHEMA, parts / f"{name}.reviews.{ext}", fmt)
-            summary.words += res.n_words
-            if progress:
-                progress(pending_counts.pop(res.index, len(res.reviews)), total or 0)
+        except OSError as exc:
+            raise AnalyserError(
+                f"cannot write results to {out_dir}: {exc.strerror or exc}; the "
+                f"{_count_parts(parts, ext)} chunks already written are kept: fix it and run "
+                "again with --resume") from exc
+        summary.words += res.n_words
+        if progress:
+            progress(pending_counts.pop(res.index, len(res.reviews)), total or 0)
+
+    def make_engine() -> Engine:
+        return DaskEngine(scheduler, jobs) if engine == "dask" else LocalEngine(jobs)
+
+    # A worker that dies (crash, OOM kill) takes its in-flight chunks with it. First retry:
+    # run every unfinished chunk again. Second: score the unfinished chunks one review at a
+    # time, so only a review that kills its worker twice is reported (as an error row).
+    eng = make_engine()
+    try:
+        for attempt in range(3):
+            try:
+                if attempt < 2:
+                    for res in eng.run(todo(), root, options):
+                        write(res)
+                else:
+                    eng.close()
+                    for k, chunk in list(todo()):
+                        write(_isolated(make_engine, k, chunk, root, options))
+                break
+            except WORKER_DIED as exc:
+                log.warning("a worker process died (%s); retrying unfinished chunks", exc)
+                summary.worker_failures += 1
+                skip_done = True
+                eng.close()
+                eng = make_engine()
     finally:
         eng.close()
 
@@ -614,6 +658,60 @@ def run_batch(
         write_index(out_dir / f"reviews.{ext}", out_dir / "index.html")
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
+
+
+def _count_parts(parts: Path, ext: str) -> int:
+    return sum(1 for _ in parts.glob(f"*.reviews.{ext}"))
+
+
+def _worker_died_errors() -> tuple[type[BaseException], ...]:
+    errs: list[type[BaseException]] = []
+    try:
+        from concurrent.futures.process import BrokenProcessPool
+
+        errs.append(BrokenProcessPool)
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        from joblib.externals.loky.process_executor import TerminatedWorkerError
+
+        errs.append(TerminatedWorkerError)
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        from distributed import KilledWorker
+
+        errs.append(KilledWorker)
+    except ImportError:  # pragma: no cover - dask is optional
+        pass
+    return tuple(errs)
+
+
+WORKER_DIED = _worker_died_errors()
+
+
+def _isolated(make_engine: Callable[[], Engine], k: int, chunk: list[Item], root: str,
+              options: dict) -> ChunkResult:
+    """Score a chunk one review per task; a review whose worker dies becomes an error row."""
+    out = ChunkResult(k)
+    eng = make_engine()
+    for item in chunk:
+        try:
+            (res,) = list(eng.run(iter([(k, [item])]), root, options))
+        except WORKER_DIED:
+            reason = "the worker process died while scoring this review (twice)"
+            out.errors.append({"id": item.id, "path": item.path, "error": reason})
+            out.reviews.append(_review_row(item, error=reason))
+            eng.close()
+            eng = make_engine()  # a fresh pool for the next review
+            continue
+        out.reviews.extend(res.reviews)
+        out.sentences.extend(res.sentences)
+        out.errors.extend(res.errors)
+        out.pages.extend(res.pages)
+        out.n_words += res.n_words
+    eng.close()
+    return out
 
 
 def _count_spoilers(path: Path, fmt: str) -> int:

@@ -186,3 +186,48 @@ def test_report_writes_pages_and_an_index(corpus, tmp_path):
     assert "more/poster.txt" in index  # failed inputs are listed, without a link
     blog = (out / "report" / page_name("blog_post_with_chrome.txt")).read_text(encoding="utf-8")
     assert 'class="spoiler"' in blog and "Mara dies" in blog  # hidden, not removed
+
+
+def test_worker_that_dies_is_retried_then_reported(tmp_path, monkeypatch):
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(6):
+        (src / f"r{i}.txt").write_text(f"Review {i}. I loved it. The hero wins.", "utf-8")
+    (src / "r3.txt").write_text("POISON review. It kills any worker that scores it.", "utf-8")
+    monkeypatch.setenv("ANALYSER_FAULT_CRASH_ON", "POISON")
+    summary = run_batch(src, tmp_path / "out", jobs=2, chunk_size=2)
+    assert summary.worker_failures == 2
+    reviews = pd.read_parquet(tmp_path / "out" / "reviews.parquet")
+    assert list(reviews.id) == [f"r{i}.txt" for i in range(6)]
+    bad = reviews.set_index("id").loc["r3.txt"]
+    assert "worker process died" in bad.error
+    assert reviews.error.notna().sum() == 1  # its chunk-mate r2 was scored on the retry
+    assert summary.failed == 1 and summary.scored == 5
+
+
+def test_disk_full_keeps_finished_work_and_resume_completes(corpus, tmp_path, monkeypatch):
+    import errno
+
+    import analyser.batch as batch
+
+    real = batch._write_errors
+    calls = {"n": 0}
+
+    def flaky(rows, path):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(rows, path)
+
+    monkeypatch.setattr(batch, "_write_errors", flaky)
+    out = tmp_path / "full"
+    with pytest.raises(Exception, match="No space left on device.*--resume"):
+        run_batch(corpus, out, chunk_size=2, text_column="body")
+    assert not list(out.rglob("*.tmp"))
+    assert len(list((out / "parts").glob("*.reviews.parquet"))) == 2
+    monkeypatch.setattr(batch, "_write_errors", real)
+    run_batch(corpus, out, chunk_size=2, text_column="body", resume=True)
+    ref = tmp_path / "ref"
+    run_batch(corpus, ref, chunk_size=2, text_column="body")
+    for x, y in zip(_tables(ref), _tables(out), strict=True):
+        pd.testing.assert_frame_equal(x, y)
