@@ -310,7 +310,7 @@ def score_chunk(index: int, items: list[Item], root: str, options: dict[str, Any
         except AnalyserError as exc:
             out.errors.append({"id": item.id, "path": item.path, "error": str(exc)})
             out.reviews.append(_review_row(item, error=str(exc)))
-    crash_marker = os.environ.get("ANALYSER_FAULT_CRASH_ON")  # fault-injection hook for tests
+    crash_marker = options.get("crash_on")  # fault-injection hook for tests (see run_batch)
     if crash_marker and any(crash_marker in r.text for _, r in reads):
         os._exit(70)
     results = analyser.analyse_many([r for _, r in reads], [i.id for i, _ in reads])
@@ -546,7 +546,9 @@ def run_batch(
     src = Path(source)
     out_dir = Path(out)
     root = str(src if src.is_dir() else src.parent)
-    options = {"threshold": threshold, "trust_models": trust_models, "report": report}
+    options = {"threshold": threshold, "trust_models": trust_models, "report": report,
+               # fault injection for tests: a worker scoring a review containing this dies
+               "crash_on": os.environ.get("ANALYSER_FAULT_CRASH_ON")}
     pinned = {"source": str(src.resolve()), "format": fmt, "chunk_size": chunk_size,
               "text_column": text_column, "id_column": id_column, "threshold": threshold,
               "report": report}
