@@ -37,6 +37,7 @@ SENTENCE_COLUMNS = (
 _TEXT_KEY = "analyser_text"
 _TOKENS_KEY = "analyser_tokens"
 _NORM_KEY = "analyser_norm_tokens"
+_NGRAMS_KEY = "analyser_ngrams"
 _INDEX_KEY = "analyser_sentence_index"
 
 
@@ -98,10 +99,22 @@ def sentence_norm_tokens(doc: Doc) -> list[list[str]]:
     return cached
 
 
+def sentence_ngrams(doc: Doc) -> list[list[str]]:
+    """Unigrams + bigrams of every body sentence's normalised tokens, cached (several models
+    use them)."""
+    cached = doc.user_data.get(_NGRAMS_KEY)
+    if cached is None:
+        from .features import ngrams
+
+        cached = [ngrams(t) for t in sentence_norm_tokens(doc)]
+        doc.user_data[_NGRAMS_KEY] = cached
+    return cached
+
+
 def release_caches(doc: Doc) -> None:
     """Drop per-doc caches that only the pipeline needs (keeps serialised docs small)."""
-    doc.user_data.pop(_TOKENS_KEY, None)
-    doc.user_data.pop(_NORM_KEY, None)
+    for key in (_TOKENS_KEY, _NORM_KEY, _NGRAMS_KEY):
+        doc.user_data.pop(key, None)
 
 
 def _sentence_index(span: Span) -> int | None:

@@ -51,7 +51,7 @@ def ngrams(tokens: Sequence[str], n_max: int = 2) -> list[str]:
     """Unigrams and bigrams (joined by a space), the workhorse of every model."""
     feats = list(tokens)
     if n_max >= 2:
-        feats.extend(a + " " + b for a, b in zip(tokens, tokens[1:], strict=False))
+        feats.extend(map(" ".join, zip(tokens, tokens[1:], strict=False)))
     return feats
 
 
@@ -91,11 +91,13 @@ def negation_marked(tokens: Sequence[str]) -> list[str]:
     return out
 
 
-def sentiment_features(tokens: Sequence[str]) -> list[str]:
-    """Negation-aware unigrams + bigrams."""
+def sentiment_features(tokens: Sequence[str], grams: Sequence[str] | None = None) -> list[str]:
+    """Negation-aware unigrams + bigrams (`grams`: this sentence's :func:`ngrams`, if known)."""
     marked = negation_marked(tokens)
+    if grams is not None:
+        return marked + list(grams[len(tokens):])
     # bigrams over the unmarked tokens keep "not bad" / "no good" as phrases.
-    return marked + [a + " " + b for a, b in zip(tokens, tokens[1:], strict=False)]
+    return marked + list(map(" ".join, zip(tokens, tokens[1:], strict=False)))
 
 
 # --- spoiler cues -----------------------------------------------------------------------
@@ -215,13 +217,13 @@ def char_ngrams(text_lower: str, n: int = 4) -> list[str]:
 
 
 def spoiler_features(words: Sequence[str], text: str, plot_prob: float, *,
-                     norm: Sequence[str] | None = None, cues: list[str] | None = None
+                     grams: Sequence[str] | None = None, cues: list[str] | None = None
                      ) -> list[str]:
     """Word n-grams, char 4-grams, narrative-event cues, shape cues and the section model's
-    plot belief. `norm` (normalised tokens) and `cues` may be passed when already computed."""
-    toks = tokens_of(words) if norm is None else norm
+    plot belief. `grams` (:func:`ngrams` of the normalised tokens) and `cues` may be passed
+    when already computed."""
     lower = text.lower()
-    feats = ngrams(toks)
+    feats = ngrams(tokens_of(words)) if grams is None else list(grams)
     feats.extend(char_ngrams(lower))
     feats.extend(cue_tokens(lower) if cues is None else cues)
     feats.extend(shape_tokens([w for w in words if not w.isspace()]))

@@ -366,6 +366,8 @@ _BINARY_CONTROL_MIN = 8
 _GARBAGE_SHARE = 0.10
 _FALLBACK_HANDLER = "analyser-cp1252-fallback"
 _META_CHARSET_RE = re.compile(rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
+# A U+FFFD (an invalid UTF-8 byte) with ASCII, or nothing, on both sides.
+_ISOLATED_BAD_RE = re.compile("(?<![^\x00-\x7f])\ufffd(?![^\x00-\x7f])")
 # A non-letter symbol squeezed between letters: how cp1250/cp1251/... bytes look through cp1252.
 _CP1252_MIDWORD_RE = re.compile(
     "[A-Za-z\u00c0-\u00ff][\u00a1-\u00a9\u00ab-\u00b4\u00b6\u00b8-\u00b9\u00bb-\u00bf"
@@ -418,11 +420,19 @@ def _decode(data: bytes, label: str) -> tuple[str, str, list[str]]:
     replaced = data.decode("utf-8", "replace")
     bad = replaced.count("\ufffd") - data.count(b"\xef\xbf\xbd")
     good_non_ascii = sum(1 for ch in replaced if ord(ch) > 0x7F) - bad - data.count(b"\xef\xbf\xbd")
-    # Any valid multi-byte sequence is strong evidence of UTF-8: legacy text almost never forms
-    # one by accident, so a few invalid bytes are read as cp1252 rather than switching codecs.
+    # Valid multi-byte sequences are evidence of UTF-8, so a few invalid bytes are read as
+    # cp1252 rather than switching codecs. But double-byte legacy text (Shift-JIS, EUC-JP/KR,
+    # GBK...) forms valid pairs by accident; its invalid bytes then sit in runs of high bytes,
+    # whereas pasted cp1252 bytes (curly quotes, an accented letter) sit between ASCII. So
+    # unless UTF-8 clearly dominates, most invalid bytes must be isolated.
     # Nearly-all-ASCII input gives a statistical detector nothing to go on: same treatment.
     non_ascii = len(data) - len(data.translate(None, _HIGH_BYTES))
-    if (good_non_ascii and bad <= 10 * good_non_ascii) or non_ascii <= 0.02 * len(data):
+    utf8_like = (
+        good_non_ascii
+        and bad <= 10 * good_non_ascii
+        and (bad <= 2 * good_non_ascii or len(_ISOLATED_BAD_RE.findall(replaced)) * 2 >= bad)
+    )
+    if utf8_like or non_ascii <= 0.02 * len(data):
         text = data.decode("utf-8", _FALLBACK_HANDLER)
         notes.append(f"encoding: {_plural(bad, 'invalid UTF-8 sequence')} read as cp1252")
         return text, "utf-8", notes

@@ -18,8 +18,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..estimators import fast_transform
-from ..extensions import doc_text, sentence_norm_tokens
-from ..features import ngrams, section_features
+from ..extensions import doc_text, sentence_ngrams
+from ..features import section_features
 from ..headings import heading_label, is_info_line
 from ..models import load_model
 from .base import BatchComponent
@@ -57,18 +57,19 @@ class ReviewSections(BatchComponent):
         self.version = bundle.get("version")
         self.use_headings = use_headings
 
-    def plot_probabilities(self, sentences: list[list[str]], *, normalised: bool = False
+    def plot_probabilities(self, sentences: list[list[str]], *, grams: bool = False
                            ) -> np.ndarray:
-        """P(plot) for tokenised sentences (token strings), without context."""
+        """P(plot) for tokenised sentences (token strings; or their n-grams when `grams`),
+        without context."""
         if not sentences:
             return np.zeros(0)
-        feats = [ngrams(t) if normalised else section_features(t) for t in sentences]
+        feats = sentences if grams else [section_features(t) for t in sentences]
         X = fast_transform(self.estimator, feats)
         return self.estimator[-1].predict_proba(X)[:, 1]
 
     def process(self, docs: list[Doc]) -> None:
-        all_toks = [sentence_norm_tokens(doc) for doc in docs]
-        probs = self.plot_probabilities([t for toks in all_toks for t in toks], normalised=True)
+        all_toks = [sentence_ngrams(doc) for doc in docs]
+        probs = self.plot_probabilities([t for toks in all_toks for t in toks], grams=True)
         i = 0
         for doc, toks in zip(docs, all_toks, strict=True):
             p = probs[i : i + len(toks)]
@@ -81,13 +82,12 @@ class ReviewSections(BatchComponent):
         if not len(p) or self.context_weight <= 0:
             return p
         z = np.log(np.clip(p, 1e-6, 1 - 1e-6) / np.clip(1 - p, 1e-6, 1))
-        paras = np.asarray(paragraphs)
-        out = z.copy()
-        for par in np.unique(paras):
-            m = paras == par
-            if m.sum() > 1:
-                out[m] = (1 - self.context_weight) * z[m] + self.context_weight * z[m].mean()
-        return 1 / (1 + np.exp(-out))
+        _, group = np.unique(np.asarray(paragraphs), return_inverse=True)
+        sums = np.bincount(group, weights=z)
+        counts = np.bincount(group)
+        mean = (sums / counts)[group]
+        w = np.where(counts[group] > 1, self.context_weight, 0.0)
+        return 1 / (1 + np.exp(-((1 - w) * z + w * mean)))
 
     def _label(self, doc: Doc, table: dict, p: np.ndarray) -> None:
         text = doc_text(doc)

@@ -20,7 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..estimators import fast_transform
-from ..extensions import release_caches, sentence_norm_tokens
+from ..extensions import release_caches, sentence_ngrams, sentence_norm_tokens
 from ..features import sentiment_features
 from ..models import load_model
 from .base import BatchComponent
@@ -75,10 +75,12 @@ class ReviewSentiment(BatchComponent):
         self.mixed_share = mixed_share
         self.mixed_band = mixed_band
 
-    def sentence_scores(self, token_lists: list[list[str]]) -> np.ndarray:
+    def sentence_scores(self, token_lists: list[list[str]],
+                        grams: list[list[str]] | None = None) -> np.ndarray:
         if not token_lists:
             return np.zeros(0)
-        feats = [sentiment_features(t) for t in token_lists]
+        grams_ = grams if grams is not None else [None] * len(token_lists)
+        feats = [sentiment_features(t, g) for t, g in zip(token_lists, grams_, strict=True)]
         X = fast_transform(self.sentence_model, feats)
         return 2 * self.sentence_model[-1].predict_proba(X)[:, 1] - 1
 
@@ -90,7 +92,8 @@ class ReviewSentiment(BatchComponent):
 
     def process(self, docs: list[Doc]) -> None:
         toks = [sentence_norm_tokens(doc) for doc in docs]
-        scores = self.sentence_scores([t for doc_toks in toks for t in doc_toks])
+        grams = [g for doc in docs for g in sentence_ngrams(doc)]
+        scores = self.sentence_scores([t for doc_toks in toks for t in doc_toks], grams)
         doc_logits = self.review_logits([[t for s in doc_toks for t in s] for doc_toks in toks])
         rows = []
         i = 0

@@ -22,7 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..estimators import fast_transform
-from ..extensions import doc_text, sentence_norm_tokens, sentence_tokens
+from ..extensions import doc_text, sentence_ngrams, sentence_tokens
 from ..features import cue_tokens, spoiler_features
 from ..models import load_model
 from .base import BatchComponent
@@ -95,17 +95,20 @@ class ReviewSpoilers(BatchComponent):
         clf = self.estimator[-1]
         self._names = np.asarray(vec.get_feature_names_out())
         self._coef = clf.coef_.ravel()
+        # features a user can read as a reason, decided once rather than per sentence
+        self._readable = np.fromiter((informative(str(n)) for n in self._names), dtype=bool,
+                                     count=len(self._names))
 
     def score(self, words: list[list[str]], texts: list[str], plot_probs: list[float],
-              norm: list[list[str]] | None = None):
+              grams: list[list[str]] | None = None):
         """Rule-adjusted probabilities, cue sets and the feature matrix."""
         if not texts:
             return np.zeros(0), [], None
         cues = [cue_tokens(t.lower()) for t in texts]
-        norms = norm if norm is not None else [None] * len(texts)
+        grams_ = grams if grams is not None else [None] * len(texts)
         feats = [
-            spoiler_features(w, t, p, norm=n, cues=c)
-            for w, t, p, n, c in zip(words, texts, plot_probs, norms, cues, strict=True)
+            spoiler_features(w, t, p, grams=g, cues=c)
+            for w, t, p, g, c in zip(words, texts, plot_probs, grams_, cues, strict=True)
         ]
         X = fast_transform(self.estimator, feats)
         p = self.estimator[-1].predict_proba(X)[:, 1]
@@ -129,17 +132,17 @@ class ReviewSpoilers(BatchComponent):
 
     def process(self, docs: list[Doc]) -> None:
         words: list[list[str]] = []
-        norm: list[list[str]] = []
+        grams: list[list[str]] = []
         texts: list[str] = []
         plot: list[float] = []
         for doc in docs:
             table = doc._.sentence_table
             text = doc_text(doc)
             words.extend(sentence_tokens(doc))
-            norm.extend(sentence_norm_tokens(doc))
+            grams.extend(sentence_ngrams(doc))
             texts.extend(text[s:e] for s, e in zip(table["start"], table["end"], strict=True))
             plot.extend(0.5 if v is None else v for v in table["plot_prob"])
-        probs, cues, X = self.score(words, texts, plot, norm)
+        probs, cues, X = self.score(words, texts, plot, grams)
         i = 0
         for doc in docs:
             table = doc._.sentence_table
@@ -163,18 +166,14 @@ class ReviewSpoilers(BatchComponent):
     def _reasons(self, X, i: int, cues: set[str]) -> list[str]:
         a, b = X.indptr[i], X.indptr[i + 1]
         indices = X.indices[a:b]
-        contrib = X.data[a:b] * self._coef[indices]
-        order = np.argsort(-contrib)
-        out = []
-        if "__cue_hint__" in cues:
-            out.append(_READABLE["__cue_hint__"])
-        for j in order:
+        keep = self._readable[indices]
+        indices = indices[keep]
+        contrib = X.data[a:b][keep] * self._coef[indices]
+        out = [_READABLE["__cue_hint__"]] if "__cue_hint__" in cues else []
+        for j in np.argsort(-contrib)[: self.n_reasons + 1]:
             if contrib[j] <= 0 or len(out) >= self.n_reasons:
                 break
-            feature = str(self._names[indices[j]])
-            if not informative(feature):
-                continue
-            name = readable(feature)
+            name = readable(str(self._names[indices[j]]))
             if name not in out:
                 out.append(name)
         return out
