@@ -88,27 +88,27 @@ def sentence_tokens(doc: Doc) -> list[list[str]]:
     return out
 
 
+def _cached(doc: Doc, key: str, compute):
+    value = doc.user_data.get(key)
+    if value is None:
+        value = compute()
+        doc.user_data[key] = value
+    return value
+
+
 def sentence_norm_tokens(doc: Doc) -> list[list[str]]:
     """Normalised tokens (:func:`analyser.features.tokens_of`) of every body sentence, cached."""
-    cached = doc.user_data.get(_NORM_KEY)
-    if cached is None:
-        from .features import tokens_of
+    from .features import tokens_of
 
-        cached = [tokens_of(t) for t in sentence_tokens(doc)]
-        doc.user_data[_NORM_KEY] = cached
-    return cached
+    return _cached(doc, _NORM_KEY, lambda: [tokens_of(t) for t in sentence_tokens(doc)])
 
 
 def sentence_ngrams(doc: Doc) -> list[list[str]]:
     """Unigrams + bigrams of every body sentence's normalised tokens, cached (several models
     use them)."""
-    cached = doc.user_data.get(_NGRAMS_KEY)
-    if cached is None:
-        from .features import ngrams
+    from .features import ngrams
 
-        cached = [ngrams(t) for t in sentence_norm_tokens(doc)]
-        doc.user_data[_NGRAMS_KEY] = cached
-    return cached
+    return _cached(doc, _NGRAMS_KEY, lambda: [ngrams(t) for t in sentence_norm_tokens(doc)])
 
 
 def release_caches(doc: Doc) -> None:

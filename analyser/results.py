@@ -12,6 +12,8 @@ from typing import Any
 import pandas as pd
 from spacy.tokens import Doc
 
+from .cleaning import Removed
+
 SENTENCE_COLUMNS = [
     "source", "index", "text", "start", "end", "paragraph", "heading", "section",
     "spoiler_probability", "spoiler_flag", "spoiler_kind", "spoiler_reasons", "sentiment",
@@ -56,16 +58,6 @@ class Section:
     start: int
     end: int
     sentiment: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class Removed:
-    start: int
-    end: int
-    reason: str
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
