@@ -27,15 +27,17 @@ class Analyser:
     >>> [s.section for s in r.sentences]
     ['plot', 'opinion']
 
-    ``trust_models=True`` allows model files whose SHA-256 is not in the shipped manifest
-    (see :mod:`analyser.models`); leave it off unless you trained them yourself.
+    ``model_paths={"spoilers": "my/spoilers.joblib"}`` swaps in other model files. Files whose
+    SHA-256 is not in the shipped manifest are refused (see :mod:`analyser.models`) unless
+    trusted: ``trust_models=["my/spoilers.joblib"]`` trusts those paths only (``True``: all);
+    do it only for files you trained yourself, since model files are pickles.
     """
 
     def __init__(
         self,
         *,
         model_paths: dict[str, str] | None = None,
-        trust_models: bool = False,
+        trust_models: bool | Iterable[str] = False,
         spoiler_threshold: float | None = None,
         config: dict[str, dict[str, Any]] | None = None,
     ) -> None:

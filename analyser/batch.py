@@ -229,7 +229,8 @@ def _analyser(options: dict[str, Any]):
     if _ANALYSER is None:
         from .api import Analyser
 
-        _ANALYSER = Analyser(trust_models=options.get("trust_models", False),
+        paths = options.get("trusted_models") or {}
+        _ANALYSER = Analyser(model_paths=paths, trust_models=list(paths.values()),
                              spoiler_threshold=options.get("threshold"))
     return _ANALYSER
 
@@ -535,18 +536,22 @@ def run_batch(
     text_column: str | None = None,
     id_column: str | None = None,
     threshold: float | None = None,
-    trust_models: bool = False,
+    trusted_models: dict[str, str] | None = None,
     progress: Callable[[int, int], None] | None = None,
     total: int | None = None,
     report: bool = False,
 ) -> BatchSummary:
-    """Score everything below `source` into tables in `out` (see module docstring)."""
+    """Score everything below `source` into tables in `out` (see module docstring).
+
+    `trusted_models` ({task: path}) swaps in model files that are NOT verified against the
+    shipped SHA-256 manifest (the CLI's ``--trust-model``): only for files you trust.
+    """
     if fmt not in FORMATS:
         raise InputError(f"unknown output format {fmt!r}; use one of {', '.join(FORMATS)}")
     src = Path(source)
     out_dir = Path(out)
     root = str(src if src.is_dir() else src.parent)
-    options = {"threshold": threshold, "trust_models": trust_models, "report": report,
+    options = {"threshold": threshold, "trusted_models": trusted_models, "report": report,
                # fault injection for tests: a worker scoring a review containing this dies
                "crash_on": os.environ.get("ANALYSER_FAULT_CRASH_ON")}
     pinned = {"source": str(src.resolve()), "format": fmt, "chunk_size": chunk_size,

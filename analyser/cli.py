@@ -48,6 +48,23 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(code)
 
 
+def _trusted_model_paths(paths: list[Path] | None) -> dict[str, str]:
+    """``--trust-model`` files by task (from their names), announced loudly on stderr."""
+    from .models import TASKS
+
+    out: dict[str, str] = {}
+    for p in paths or ():
+        task = p.stem
+        if task not in TASKS:
+            raise typer.BadParameter(f"{p}: name the file <task>.joblib with task one of "
+                                     f"{', '.join(TASKS)}", param_hint="--trust-model")
+        out[task] = str(p)
+        Console(stderr=True, highlight=False).print(
+            f"warning: loading UNVERIFIED model file {p} for {task!r} because of "
+            "--trust-model; model files are pickles and can run code", markup=False)
+    return out
+
+
 @app.command()
 def annotate(
     path: Path = typer.Argument(..., help="Review file (.txt, .md, .html), or - for stdin."),
@@ -58,9 +75,10 @@ def annotate(
                                      help="Force text, markdown or html (default: detect)."),
     threshold: float = typer.Option(None, "--threshold", min=0.0, max=1.0,
                                     help="Spoiler flag threshold (default: the model's)."),
-    trust_model: bool = typer.Option(False, "--trust-model",
-                                     help="Load model files whose hash is not in the shipped "
-                                          "manifest. Pickles run code: only for files you trust."),
+    trust_model: list[Path] = typer.Option(
+        None, "--trust-model", help="Use this model file (named sections/spoilers/sentiment"
+        ".joblib for its task) even though its SHA-256 is not in the shipped manifest. Model "
+        "files are pickles and can run code: only for files you trust. Repeatable."),
     no_reasons: bool = typer.Option(False, "--no-reasons", help="Hide spoiler reasons."),
 ) -> None:
     """Annotate one review: sections, spoilers (kind, probability, reasons) and sentiment."""
@@ -68,7 +86,9 @@ def annotate(
     from .render import masked_text, print_report, to_json
 
     try:
-        analyser = Analyser(trust_models=trust_model, spoiler_threshold=threshold)
+        paths = _trusted_model_paths(trust_model)
+        analyser = Analyser(model_paths=paths, trust_models=list(paths.values()),
+                            spoiler_threshold=threshold)
         if str(path) == "-":
             result = analyser.analyse(sys.stdin.buffer.read(), source="<stdin>",
                                       fmt=input_format)
@@ -106,7 +126,8 @@ def batch(
                                    "(the unit of parallel work and of resuming)."),
     threshold: float = typer.Option(None, "--threshold", min=0.0, max=1.0,
                                     help="Spoiler flag threshold (default: the model's)."),
-    trust_model: bool = typer.Option(False, "--trust-model", help="See annotate --help."),
+    trust_model: list[Path] = typer.Option(None, "--trust-model",
+                                           help="See annotate --help."),
     report: bool = typer.Option(False, "--report", help="Also write a spoiler-safe HTML page "
                                 "per review (report/) and an index.html linking them."),
 ) -> None:
@@ -151,7 +172,8 @@ def batch(
             summary = run_batch(source, out, fmt=format, jobs=jobs, engine=engine,
                                 scheduler=scheduler, resume=resume, chunk_size=chunk_size,
                                 text_column=text_column, id_column=id_column,
-                                threshold=threshold, trust_models=trust_model,
+                                threshold=threshold,
+                                trusted_models=_trusted_model_paths(trust_model),
                                 progress=progress, total=total, report=report)
         finally:
             if show:

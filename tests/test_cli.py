@@ -83,3 +83,38 @@ def test_annotate_html_is_one_self_contained_page(review):
     assert res.stdout.lstrip().lower().startswith("<!doctype html>")
     assert "http://" not in res.stdout and "https://" not in res.stdout
     assert 'class="spoiler"' in res.stdout
+
+
+def test_trust_model_flag_is_the_only_way_to_load_a_foreign_model(review, tmp_path):
+    import joblib
+
+    from analyser.models import load_model
+
+    foreign = tmp_path / "spoilers.joblib"
+    joblib.dump(load_model("spoilers"), foreign)  # same model, bytes not in the manifest
+    from analyser import Analyser, ModelIntegrityError
+
+    with pytest.raises(ModelIntegrityError):
+        Analyser(model_paths={"spoilers": str(foreign)})
+    res = runner.invoke(app, ["annotate", str(review), "--trust-model", str(foreign)])
+    assert res.exit_code == 0, res.output
+    assert "UNVERIFIED" in res.output
+    bad_name = tmp_path / "model.joblib"
+    bad_name.write_bytes(b"x")
+    res = runner.invoke(app, ["annotate", str(review), "--trust-model", str(bad_name)])
+    assert res.exit_code == 2 and "name the file" in res.output
+
+
+def test_tampered_shipped_model_gives_exit_4(review, tmp_path, monkeypatch):
+    import shutil
+
+    from analyser import models
+
+    fake = tmp_path / "models"
+    shutil.copytree(models.models_dir(), fake)
+    with open(fake / "sentiment.joblib", "ab") as fh:
+        fh.write(b"tampered")
+    monkeypatch.setenv("ANALYSER_MODELS_DIR", str(fake))
+    res = runner.invoke(app, ["annotate", str(review)])
+    assert res.exit_code == 4
+    assert "refusing to load model file" in res.output and "SHA-256" in res.output
