@@ -44,6 +44,7 @@ FORMATS = ("parquet", "csv", "jsonl")
 TEXT_COLUMNS = ("text", "review", "body", "content", "review_text", "sentence")
 ID_COLUMNS = ("id", "review_id", "uid", "key")
 EXIT_PARTIAL = 3  # some inputs could not be scored (see errors.jsonl)
+MAX_WORKER_FAILURES = 100  # a batch whose workers keep dying stops (resumable) after this
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
@@ -625,27 +626,35 @@ def run_batch(
     def make_engine() -> Engine:
         return DaskEngine(scheduler, jobs) if engine == "dask" else LocalEngine(jobs)
 
-    # A worker that dies (crash, OOM kill) takes its in-flight chunks with it. First retry:
-    # run every unfinished chunk again. Second: score the unfinished chunks one review at a
-    # time, so only a review that kills its worker twice is reported (as an error row).
+    # A worker that dies (crash, OOM kill) takes the chunks in flight with it. Those chunks
+    # are retried once, one review per task, so only a review that kills its worker again is
+    # reported (as an error row); then the run goes on with the remaining chunks. Both engines
+    # replace dead workers themselves (loky starts a new pool, a Dask nanny restarts its
+    # worker), so the same engine is used throughout.
     eng = make_engine()
     try:
-        for attempt in range(3):
+        while True:
             try:
-                if attempt < 2:
-                    for res in eng.run(todo(), root, options):
-                        write(res)
-                else:
-                    eng.close()
-                    for k, chunk in list(todo()):
-                        write(_isolated(make_engine, k, chunk, root, options))
+                for res in eng.run(todo(), root, options):
+                    write(res)
                 break
             except WORKER_DIED as exc:
-                log.warning("a worker process died (%s); retrying unfinished chunks", exc)
                 summary.worker_failures += 1
+                suspects = set(pending_counts)
+                log.warning("a worker process died (%s); retrying %d chunks review by review",
+                            exc, len(suspects))
+                if summary.worker_failures > MAX_WORKER_FAILURES:
+                    raise AnalyserError(
+                        f"worker processes died {summary.worker_failures} times; giving up "
+                        "(finished chunks are kept: run again with --resume)") from exc
+                for k, chunk in _chunks(discover(src, out=out_dir, text_column=text_column,
+                                                 id_column=id_column), chunk_size):
+                    if k in suspects:
+                        write(_isolated(eng, k, chunk, root, options))
+                        suspects.discard(k)
+                    if not suspects:
+                        break
                 skip_done = True
-                eng.close()
-                eng = make_engine()
     finally:
         eng.close()
 
@@ -697,27 +706,23 @@ def _worker_died_errors() -> tuple[type[BaseException], ...]:
 WORKER_DIED = _worker_died_errors()
 
 
-def _isolated(make_engine: Callable[[], Engine], k: int, chunk: list[Item], root: str,
-              options: dict) -> ChunkResult:
+def _isolated(eng: Engine, k: int, chunk: list[Item], root: str, options: dict) -> ChunkResult:
     """Score a chunk one review per task; a review whose worker dies becomes an error row."""
     out = ChunkResult(k)
-    eng = make_engine()
     for item in chunk:
         try:
             (res,) = list(eng.run(iter([(k, [item])]), root, options))
         except WORKER_DIED:
             reason = "the worker process died while scoring this review (twice)"
+            # the pool is broken now; the engine starts a fresh one on its next run
             out.errors.append({"id": item.id, "path": item.path, "error": reason})
             out.reviews.append(_review_row(item, error=reason))
-            eng.close()
-            eng = make_engine()  # a fresh pool for the next review
             continue
         out.reviews.extend(res.reviews)
         out.sentences.extend(res.sentences)
         out.errors.extend(res.errors)
         out.pages.extend(res.pages)
         out.n_words += res.n_words
-    eng.close()
     return out
 
 

@@ -196,7 +196,7 @@ def test_worker_that_dies_is_retried_then_reported(tmp_path, monkeypatch):
     (src / "r3.txt").write_text("POISON review. It kills any worker that scores it.", "utf-8")
     monkeypatch.setenv("ANALYSER_FAULT_CRASH_ON", "POISON")
     summary = run_batch(src, tmp_path / "out", jobs=2, chunk_size=2)
-    assert summary.worker_failures == 2
+    assert summary.worker_failures == 1
     reviews = pd.read_parquet(tmp_path / "out" / "reviews.parquet")
     assert list(reviews.id) == [f"r{i}.txt" for i in range(6)]
     bad = reviews.set_index("id").loc["r3.txt"]
@@ -231,3 +231,22 @@ def test_disk_full_keeps_finished_work_and_resume_completes(corpus, tmp_path, mo
     run_batch(corpus, ref, chunk_size=2, text_column="body")
     for x, y in zip(_tables(ref), _tables(out), strict=True):
         pd.testing.assert_frame_equal(x, y)
+
+
+def test_dask_worker_that_dies_is_retried_then_reported(tmp_path, monkeypatch):
+    pytest.importorskip("distributed")
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(4):
+        (src / f"r{i}.txt").write_text(f"Review {i}. I loved it. The hero wins.", "utf-8")
+    (src / "r1.txt").write_text("POISON review. It kills any worker that scores it.", "utf-8")
+    monkeypatch.setenv("ANALYSER_FAULT_CRASH_ON", "POISON")
+    import dask
+
+    # fail fast: by default the scheduler retries a task on 3 fresh workers first
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        summary = run_batch(src, tmp_path / "out", engine="dask", jobs=2, chunk_size=2)
+    reviews = pd.read_parquet(tmp_path / "out" / "reviews.parquet")
+    assert list(reviews.id) == [f"r{i}.txt" for i in range(4)]
+    assert "worker process died" in reviews.set_index("id").loc["r1.txt", "error"]
+    assert summary.failed == 1 and summary.scored == 3
