@@ -14,6 +14,7 @@ from .errors import (
     InputTooLargeError,
     ModelError,
     ModelIntegrityError,
+    NotEnglishError,
 )
 
 __version__ = "0.1.0"
@@ -28,6 +29,7 @@ __all__ = [
     "InputTooLargeError",
     "ModelError",
     "ModelIntegrityError",
+    "NotEnglishError",
     "ReviewAnalysis",
 ]
 

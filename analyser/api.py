@@ -11,8 +11,9 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .errors import EmptyInputError, InputError
+from .errors import EmptyInputError, InputError, NotEnglishError
 from .extensions import new_table, set_doc_text
+from .language import not_english_reason
 from .models import read_manifest
 from .pipeline import STAGES, build_pipeline
 from .reading import ReadResult, read_bytes, read_path, read_text
@@ -64,12 +65,14 @@ class Analyser:
                 fmt: str | None = None) -> ReviewAnalysis:
         """Analyse one review given as text (plain, Markdown or HTML) or raw bytes."""
         read = self._read(text, source=source, fmt=fmt)
+        self.check_language(read, source or "input")
         doc = self.nlp(self._make_doc(read, source))
         return self._result(doc, read, source)
 
     def analyse_file(self, path: str | os.PathLike, *, fmt: str | None = None) -> ReviewAnalysis:
         """Read (any encoding, HTML/Markdown/text) and analyse one review file."""
         read = read_path(path, fmt=fmt)
+        self.check_language(read, str(path))
         doc = self.nlp(self._make_doc(read, str(path)))
         return self._result(doc, read, str(path))
 
@@ -97,6 +100,7 @@ class Analyser:
             for text in texts:
                 source = next(src_iter) if src_iter is not None else None
                 read = self._read(text, source=source)
+                self.check_language(read, source or "input")
                 yield self._make_doc(read, source), (read, source)
 
         for doc, (read, source) in self.nlp.pipe(
@@ -113,6 +117,14 @@ class Analyser:
             for doc, read, src in zip(self.nlp.pipe(docs, batch_size=batch_size), reads,
                                       sources, strict=True)
         ]
+
+    @staticmethod
+    def check_language(read: ReadResult, label: str) -> None:
+        """Refuse non-English reviews with a clear reason: the models are English-only and a
+        score for another language would be a guess. (`analyse_sentences` trusts its caller.)"""
+        reason = not_english_reason(read.text)
+        if reason:
+            raise NotEnglishError(f"{label}: {reason}")
 
     # --- helpers ---------------------------------------------------------------------
     @staticmethod

@@ -72,16 +72,16 @@ def _sorted_walk(root: Path, skip: Path | None) -> Iterator[Path]:
         dirs = []
         for e in entries:
             p = Path(e.path)
-            if skip is not None and p.resolve() == skip:
-                continue
             try:
+                if skip is not None and p.resolve() == skip:
+                    continue
                 if e.is_dir(follow_symlinks=False):
                     # earlier batch outputs are results, not reviews
                     if not ((p / "run.json").exists() and (p / "parts").is_dir()):
                         dirs.append(p)
                 elif e.is_file(follow_symlinks=True):
                     yield p
-            except OSError:
+            except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
                 continue
         stack.extend(reversed(dirs))
 
@@ -150,15 +150,15 @@ def _row_item(rel: str, n: int, row_id: Any, text: Any) -> Item:
 
 
 def _csv_items(path: Path, rel: str, text_column, id_column) -> Iterator[Item]:
-    with open(path, newline="", encoding="utf-8", errors="replace") as fh:
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as fh:
         reader = csv.reader(fh)
         header = next(reader, None)
         if not header:
             raise InputError(f"{rel}: empty CSV file")
         tcol = _pick(header, text_column, TEXT_COLUMNS, "text", rel)
         if tcol is None:
-            raise InputError(f"{rel}: no text column (tried {', '.join(TEXT_COLUMNS)}; "
-                             "use --text-column)")
+            raise InputError(f"{rel}: no text column among {', '.join(header)} "
+                             f"(looked for {', '.join(TEXT_COLUMNS)}; use --text-column)")
         icol = _pick(header, id_column, ID_COLUMNS, "id", rel)
         ti = header.index(tcol)
         ii = header.index(icol) if icol else None
@@ -175,7 +175,7 @@ def _csv_items(path: Path, rel: str, text_column, id_column) -> Iterator[Item]:
 
 def _jsonl_items(path: Path, rel: str, text_column, id_column) -> Iterator[Item]:
     tcol = icol = None
-    with open(path, encoding="utf-8", errors="replace") as fh:
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():
                 continue
@@ -192,8 +192,8 @@ def _jsonl_items(path: Path, rel: str, text_column, id_column) -> Iterator[Item]
                 icol = _pick(list(obj), id_column, ID_COLUMNS, "id", rel) if id_column or any(
                     k.lower() in ID_COLUMNS for k in obj) else None
                 if tcol is None:
-                    raise InputError(f"{rel}: no text field (tried {', '.join(TEXT_COLUMNS)}; "
-                                     "use --text-column)")
+                    raise InputError(f"{rel}: no text field among {', '.join(obj)} (looked "
+                                     f"for {', '.join(TEXT_COLUMNS)}; use --text-column)")
             yield _row_item(rel, n, obj.get(icol) if icol else None, obj.get(tcol))
 
 
@@ -202,8 +202,8 @@ def _parquet_items(path: Path, rel: str, text_column, id_column) -> Iterator[Ite
     names = pf.schema_arrow.names
     tcol = _pick(names, text_column, TEXT_COLUMNS, "text", rel)
     if tcol is None:
-        raise InputError(f"{rel}: no text column (tried {', '.join(TEXT_COLUMNS)}; "
-                         "use --text-column)")
+        raise InputError(f"{rel}: no text column among {', '.join(names)} "
+                         f"(looked for {', '.join(TEXT_COLUMNS)}; use --text-column)")
     icol = _pick(names, id_column, ID_COLUMNS, "id", rel)
     cols = [tcol] + ([icol] if icol else [])
     n = 0
@@ -297,44 +297,41 @@ def score_chunk(index: int, items: list[Item], root: str, options: dict[str, Any
 
     analyser = _analyser(options)
     out = ChunkResult(index)
-    reads: list[tuple[Item, Any]] = []
-    for item in items:
+    # one slot per item, filled in input order: an error row or (item, read) to analyse
+    errors: dict[int, str] = {}
+    reads: list[tuple[int, Item, Any]] = []
+    for pos, item in enumerate(items):
         if item.error:
-            out.errors.append({"id": item.id, "path": item.path, "error": item.error})
-            out.reviews.append(_review_row(item, error=item.error))
+            errors[pos] = item.error
             continue
         try:
             if item.text is not None:
                 read = read_text(item.text, name=item.id)
             else:
                 read = read_path(Path(root) / item.path)
-            reads.append((item, read))
+            analyser.check_language(read, item.id)
+            reads.append((pos, item, read))
         except AnalyserError as exc:
-            out.errors.append({"id": item.id, "path": item.path, "error": str(exc)})
-            out.reviews.append(_review_row(item, error=str(exc)))
+            errors[pos] = str(exc)
     crash_marker = options.get("crash_on")  # fault-injection hook for tests (see run_batch)
-    if crash_marker and any(crash_marker in r.text for _, r in reads):
+    if crash_marker and any(crash_marker in r.text for _, _, r in reads):
         os._exit(70)
-    results = analyser.analyse_many([r for _, r in reads], [i.id for i, _ in reads])
-    by_id = {}
-    for (item, _), result in zip(reads, results, strict=True):
-        by_id[item.id, item.path] = result
-    # keep the input order: rebuild review rows in item order
+    results = analyser.analyse_many([r for _, _, r in reads], [i.id for _, i, _ in reads])
+    by_pos = {pos: result for (pos, _, _), result in zip(reads, results, strict=True)}
     final_reviews: list[dict[str, Any]] = []
-    err_rows = {(r["id"], r["path"]): r for r in out.reviews}
-    for item in items:
-        key = (item.id, item.path)
-        if key in by_id:
-            result = by_id[key]
-            final_reviews.append(_review_row(item, result))
-            out.sentences.extend(_sentence_rows(item, result))
-            out.n_words += len(result.text.split())
-            if options.get("report"):
-                from .report import render_html
+    for pos, item in enumerate(items):
+        if pos in errors:
+            out.errors.append({"id": item.id, "path": item.path, "error": errors[pos]})
+            final_reviews.append(_review_row(item, error=errors[pos]))
+            continue
+        result = by_pos[pos]
+        final_reviews.append(_review_row(item, result))
+        out.sentences.extend(_sentence_rows(item, result))
+        out.n_words += len(result.text.split())
+        if options.get("report"):
+            from .report import render_html
 
-                out.pages.append((page_name(item.id), render_html(result, title=item.id)))
-        elif key in err_rows:
-            final_reviews.append(err_rows[key])
+            out.pages.append((page_name(item.id), render_html(result, title=item.id)))
     out.reviews = final_reviews
     return out
 

@@ -43,7 +43,9 @@ class Task(StrEnum):
 
 def _fail(exc: Exception) -> None:
     err = Console(stderr=True, highlight=False)
-    err.print(f"error: {exc}", markup=False, soft_wrap=True)
+    # one line, whatever the message holds (file names can contain newlines or escapes)
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(exc))
+    err.print(f"error: {text}", markup=False, soft_wrap=True)
     code = EXIT_MODEL if isinstance(exc, ModelError) else EXIT_INPUT
     raise typer.Exit(code)
 
@@ -90,8 +92,10 @@ def annotate(
         analyser = Analyser(model_paths=paths, trust_models=list(paths.values()),
                             spoiler_threshold=threshold)
         if str(path) == "-":
-            result = analyser.analyse(sys.stdin.buffer.read(), source="<stdin>",
-                                      fmt=input_format)
+            from .reading import MAX_BYTES
+
+            data = sys.stdin.buffer.read(MAX_BYTES + 1)  # over the cap: refused, not read on
+            result = analyser.analyse(data, source="<stdin>", fmt=input_format)
         else:
             result = analyser.analyse_file(path, fmt=input_format)
     except AnalyserError as exc:

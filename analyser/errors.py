@@ -28,6 +28,10 @@ class InputTooLargeError(InputError):
     """The input exceeds the documented size cap."""
 
 
+class NotEnglishError(InputError):
+    """The review is not in English: the models are English-only, so we say so, not guess."""
+
+
 class ModelError(AnalyserError):
     """A model file is missing, unreadable or incompatible."""
 

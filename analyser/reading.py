@@ -143,11 +143,21 @@ def read_bytes(
     return _finish(text, encoding, notes, fmt=fmt, name=name, label=label)
 
 
-def read_text(text: str, *, fmt: str | None = None, name: str | None = None) -> ReadResult:
-    """Same pipeline as :func:`read_bytes` for text that is already decoded."""
+def read_text(
+    text: str, *, fmt: str | None = None, name: str | None = None, max_bytes: int = MAX_BYTES
+) -> ReadResult:
+    """Same pipeline as :func:`read_bytes` for text that is already decoded.
+
+    The size cap applies here too (measured in UTF-8 bytes): a string handed to the API or a
+    table cell in batch mode must not bypass what a file is held to.
+    """
     label = name or "input"
     if not text:
         raise EmptyInputError(f"{label} is empty")
+    if len(text) > max_bytes // 4:  # a character is at most 4 UTF-8 bytes: cheap test first
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > max_bytes:
+            raise InputTooLargeError(_too_large(label, size, max_bytes))
     return _finish(text, "str", [], fmt=fmt, name=name, label=label)
 
 

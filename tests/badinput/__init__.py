@@ -1,0 +1,1 @@
+"""Generated bad inputs for the analyser (see :mod:`badinput.cases`); no binary blobs committed."""
