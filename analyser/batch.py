@@ -239,8 +239,8 @@ def _analyser(options: dict[str, Any]):
 @dataclass
 class ChunkResult:
     index: int
-    reviews: list[dict[str, Any]] = field(default_factory=list)
-    sentences: list[dict[str, Any]] = field(default_factory=list)
+    reviews: Any = field(default_factory=list)  # rows while scoring, a pa.Table when returned
+    sentences: Any = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     pages: list[tuple[str, str]] = field(default_factory=list)  # (file name, html)
     n_words: int = 0
@@ -332,7 +332,9 @@ def score_chunk(index: int, items: list[Item], root: str, options: dict[str, Any
             from .report import render_html
 
             out.pages.append((page_name(item.id), render_html(result, title=item.id)))
-    out.reviews = final_reviews
+    # Arrow tables are built here, on the worker, so the driver only writes files
+    out.reviews = pa.Table.from_pylist(final_reviews, schema=REVIEW_SCHEMA)
+    out.sentences = pa.Table.from_pylist(out.sentences, schema=SENTENCE_SCHEMA)
     return out
 
 
@@ -357,12 +359,13 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> None:
         raise
 
 
-def _write_table(rows: list[dict], schema: pa.Schema, path: Path, fmt: str) -> None:
+def _write_table(table: pa.Table, schema: pa.Schema, path: Path, fmt: str) -> None:
     def write(tmp: Path) -> None:
         if fmt == "parquet":
-            table = pa.Table.from_pylist(rows, schema=schema)
             pq.write_table(table, tmp)
-        elif fmt == "jsonl":
+            return
+        rows = table.to_pylist()
+        if fmt == "jsonl":
             with open(tmp, "w", encoding="utf-8") as fh:
                 for r in rows:
                     fh.write(json.dumps(r, ensure_ascii=False) + "\n")
@@ -706,6 +709,8 @@ WORKER_DIED = _worker_died_errors()
 def _isolated(eng: Engine, k: int, chunk: list[Item], root: str, options: dict) -> ChunkResult:
     """Score a chunk one review per task; a review whose worker dies becomes an error row."""
     out = ChunkResult(k)
+    reviews: list[pa.Table] = []
+    sentences: list[pa.Table] = []
     for item in chunk:
         try:
             (res,) = list(eng.run(iter([(k, [item])]), root, options))
@@ -713,13 +718,16 @@ def _isolated(eng: Engine, k: int, chunk: list[Item], root: str, options: dict) 
             reason = "the worker process died while scoring this review (twice)"
             # the pool is broken now; the engine starts a fresh one on its next run
             out.errors.append({"id": item.id, "path": item.path, "error": reason})
-            out.reviews.append(_review_row(item, error=reason))
+            reviews.append(pa.Table.from_pylist([_review_row(item, error=reason)],
+                                                schema=REVIEW_SCHEMA))
             continue
-        out.reviews.extend(res.reviews)
-        out.sentences.extend(res.sentences)
+        reviews.append(res.reviews)
+        sentences.append(res.sentences)
         out.errors.extend(res.errors)
         out.pages.extend(res.pages)
         out.n_words += res.n_words
+    out.reviews = pa.concat_tables(reviews) if reviews else REVIEW_SCHEMA.empty_table()
+    out.sentences = pa.concat_tables(sentences) if sentences else SENTENCE_SCHEMA.empty_table()
     return out
 
 
