@@ -188,13 +188,20 @@ def test_report_writes_pages_and_an_index(corpus, tmp_path):
     assert 'class="spoiler"' in blog and "Mara dies" in blog  # hidden, not removed
 
 
-def test_worker_that_dies_is_retried_then_reported(tmp_path, monkeypatch):
+def _poisoned_folder(tmp_path, monkeypatch, n: int, poison: int):
+    """`n` small reviews; review `poison` kills any worker process that scores it."""
     src = tmp_path / "in"
     src.mkdir()
-    for i in range(6):
+    for i in range(n):
         (src / f"r{i}.txt").write_text(f"Review {i}. I loved it. The hero wins.", "utf-8")
-    (src / "r3.txt").write_text("POISON review. It kills any worker that scores it.", "utf-8")
+    (src / f"r{poison}.txt").write_text("POISON review. It kills any worker that scores it.",
+                                        "utf-8")
     monkeypatch.setenv("ANALYSER_FAULT_CRASH_ON", "POISON")
+    return src
+
+
+def test_worker_that_dies_is_retried_then_reported(tmp_path, monkeypatch):
+    src = _poisoned_folder(tmp_path, monkeypatch, n=6, poison=3)
     summary = run_batch(src, tmp_path / "out", jobs=2, chunk_size=2)
     assert summary.worker_failures == 1
     reviews = pd.read_parquet(tmp_path / "out" / "reviews.parquet")
@@ -235,12 +242,7 @@ def test_disk_full_keeps_finished_work_and_resume_completes(corpus, tmp_path, mo
 
 def test_dask_worker_that_dies_is_retried_then_reported(tmp_path, monkeypatch):
     pytest.importorskip("distributed")
-    src = tmp_path / "in"
-    src.mkdir()
-    for i in range(4):
-        (src / f"r{i}.txt").write_text(f"Review {i}. I loved it. The hero wins.", "utf-8")
-    (src / "r1.txt").write_text("POISON review. It kills any worker that scores it.", "utf-8")
-    monkeypatch.setenv("ANALYSER_FAULT_CRASH_ON", "POISON")
+    src = _poisoned_folder(tmp_path, monkeypatch, n=4, poison=1)
     import dask
 
     # fail fast: by default the scheduler retries a task on 3 fresh workers first
