@@ -176,18 +176,21 @@ _TRIGGERS: dict[str, frozenset[str]] = {
     }.items()
 }
 _WORD = re.compile(r"[a-z]+")
+_ALL_TRIGGERS = frozenset().union(*_TRIGGERS.values())
+_CUES_OF = {w: frozenset(n for n, ws in _TRIGGERS.items() if w in ws) for w in _ALL_TRIGGERS}
+_CUE_TOKEN = {name: f"__cue_{name}__" for name in _CUES}
 
 
 def cue_tokens(text_lower: str, *, prefilter: bool = True) -> list[str]:
     """Named cue tokens (``__cue_death__``...) that fire on this sentence."""
     if not prefilter:
-        return [f"__cue_{name}__" for name, rx in _CUES.items() if rx.search(text_lower)]
-    words = set(_WORD.findall(text_lower))
-    return [
-        f"__cue_{name}__"
-        for name, rx in _CUES.items()
-        if not _TRIGGERS[name].isdisjoint(words) and rx.search(text_lower)
-    ]
+        return [_CUE_TOKEN[name] for name, rx in _CUES.items() if rx.search(text_lower)]
+    hits = _ALL_TRIGGERS.intersection(_WORD.findall(text_lower))
+    if not hits:
+        return []
+    candidates = frozenset().union(*(_CUES_OF[w] for w in hits))
+    return [_CUE_TOKEN[name] for name, rx in _CUES.items()
+            if name in candidates and rx.search(text_lower)]
 
 
 def shape_tokens(words: Sequence[str]) -> list[str]:
@@ -207,6 +210,7 @@ def bucket_token(name: str, value: float, edges: Sequence[float]) -> str:
 
 
 PLOT_EDGES = (0.2, 0.4, 0.6, 0.8)
+SPOILER_CHAR_N = 4  # length of the spoiler model's character n-grams
 
 
 def char_ngrams(text_lower: str, n: int = 4) -> list[str]:
@@ -224,7 +228,7 @@ def spoiler_features(words: Sequence[str], text: str, plot_prob: float, *,
     when already computed."""
     lower = text.lower()
     feats = ngrams(tokens_of(words)) if grams is None else list(grams)
-    feats.extend(char_ngrams(lower))
+    feats.extend(char_ngrams(lower, SPOILER_CHAR_N))
     feats.extend(cue_tokens(lower) if cues is None else cues)
     feats.extend(shape_tokens([w for w in words if not w.isspace()]))
     feats.append(bucket_token("plot", plot_prob, PLOT_EDGES))

@@ -45,3 +45,22 @@ def test_negation_scope_ends_at_punctuation_and_contrast():
     marked = negation_marked("not the worst film , but boring".split())
     assert marked[:4] == ["not", "neg_the", "neg_worst", "neg_film"]
     assert "neg_boring" not in marked and "but_boring" in marked
+
+
+def test_cue_prefilter_is_exact_on_real_sentences(examples):
+    """The trigger-word shortcut agrees with running every regex, on every sentence of the
+    shipped examples and (when present) 5,000 real spoiler-corpus sentences."""
+    import itertools
+    import json
+
+    from conftest import SHARED
+
+    texts = [line for p in sorted(examples.glob("*")) if p.suffix in (".txt", ".md")
+             for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
+    corpus = SHARED / "spoilers" / "train.jsonl"
+    if corpus.exists():
+        with open(corpus, encoding="utf-8") as fh:
+            texts += [json.loads(line)["sentence"] for line in itertools.islice(fh, 5000)]
+    for text in texts:
+        lower = text.lower()
+        assert cue_tokens(lower) == cue_tokens(lower, prefilter=False), text

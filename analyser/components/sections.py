@@ -12,16 +12,16 @@ Evidence in order of trust:
 from __future__ import annotations
 
 import re
+from itertools import chain
 
 import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..estimators import fast_transform
-from ..extensions import doc_text, sentence_ngrams
-from ..features import section_features
+from ..extensions import doc_text
 from ..headings import heading_label, is_info_line
 from ..models import load_model
+from ..vectorise import FeatureIndex, TokenBatch, count_matrix, finish
 from .base import BatchComponent
 
 _INTRO = re.compile(
@@ -56,33 +56,44 @@ class ReviewSections(BatchComponent):
         self.context_weight = float(bundle.get("context_weight", 0.0))
         self.version = bundle.get("version")
         self.use_headings = use_headings
+        self.index = FeatureIndex(self.estimator[0].vocabulary_)
 
-    def plot_probabilities(self, sentences: list[list[str]], *, grams: bool = False
-                           ) -> np.ndarray:
-        """P(plot) for tokenised sentences (token strings; or their n-grams when `grams`),
-        without context."""
-        if not sentences:
+    def features(self, batch: TokenBatch):
+        """The model's input matrix for every body sentence of the batch
+        (= :func:`analyser.features.section_features`, vectorised)."""
+        ix = self.index
+        X = count_matrix(batch.n_sents, ix.n_columns,
+                         [ix.unigrams(batch, batch.sent), ix.bigrams(batch, batch.sent)])
+        return finish(self.estimator, X)
+
+    def plot_probabilities(self, docs: list[Doc]) -> np.ndarray:
+        """Context-free P(plot) of every body sentence of `docs`."""
+        batch = TokenBatch.of(docs)
+        if not batch.n_sents:
             return np.zeros(0)
-        feats = sentences if grams else [section_features(t) for t in sentences]
-        X = fast_transform(self.estimator, feats)
-        return self.estimator[-1].predict_proba(X)[:, 1]
+        return self.estimator[-1].predict_proba(self.features(batch))[:, 1]
 
     def process(self, docs: list[Doc]) -> None:
-        all_toks = [sentence_ngrams(doc) for doc in docs]
-        probs = self.plot_probabilities([t for toks in all_toks for t in toks], grams=True)
+        probs = self.plot_probabilities(docs)
+        tables = [doc._.sentence_table for doc in docs]
+        counts = [len(t["start"]) for t in tables]
+        paragraphs = np.fromiter(chain.from_iterable(t["paragraph"] for t in tables), np.int64,
+                                 len(probs))
+        # paragraph ids unique across the batch: (doc number, paragraph)
+        groups = np.repeat(np.arange(len(docs)), counts) * (int(paragraphs.max(initial=0)) + 1)
+        smoothed = self._smooth(groups + paragraphs, probs)
         i = 0
-        for doc, toks in zip(docs, all_toks, strict=True):
-            p = probs[i : i + len(toks)]
-            i += len(toks)
-            table = doc._.sentence_table
-            self._label(doc, table, self._smooth(table["paragraph"], p))
+        for doc, table, n in zip(docs, tables, counts, strict=True):
+            self._label(doc, table, smoothed[i : i + n])
+            i += n
 
-    def _smooth(self, paragraphs: list[int], p: np.ndarray) -> np.ndarray:
+    def _smooth(self, paragraphs: np.ndarray, p: np.ndarray) -> np.ndarray:
         """Pull each sentence's logit towards its paragraph's mean logit."""
         if not len(p) or self.context_weight <= 0:
             return p
         z = np.log(np.clip(p, 1e-6, 1 - 1e-6) / np.clip(1 - p, 1e-6, 1))
-        _, group = np.unique(np.asarray(paragraphs), return_inverse=True)
+        _, group = np.unique(paragraphs, return_inverse=True)
+        group = group.ravel()
         sums = np.bincount(group, weights=z)
         counts = np.bincount(group)
         mean = (sums / counts)[group]

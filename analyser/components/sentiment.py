@@ -19,10 +19,8 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..estimators import fast_transform
-from ..extensions import release_caches, sentence_ngrams, sentence_norm_tokens
-from ..features import sentiment_features
 from ..models import load_model
+from ..vectorise import FeatureIndex, TokenBatch, count_matrix, finish, forget_batches
 from .base import BatchComponent
 
 _GROUPS = ("opinion", "summary", "plot")
@@ -74,27 +72,36 @@ class ReviewSentiment(BatchComponent):
         self.neutral_band = neutral_band
         self.mixed_share = mixed_share
         self.mixed_band = mixed_band
+        self.sentence_index = FeatureIndex(self.sentence_model[0].vocabulary_, negation=True)
+        self.review_index = FeatureIndex(self.review_model[0].vocabulary_, negation=True)
 
-    def sentence_scores(self, token_lists: list[list[str]],
-                        grams: list[list[str]] | None = None) -> np.ndarray:
-        if not token_lists:
+    @staticmethod
+    def _features(model, index: FeatureIndex, batch: TokenBatch, seg: np.ndarray, n_rows: int):
+        """:func:`analyser.features.sentiment_features` of each segment, vectorised."""
+        X = count_matrix(n_rows, index.n_columns,
+                         [index.unigrams(batch, seg), index.bigrams(batch, seg)])
+        return finish(model, X)
+
+    def sentence_scores(self, batch: TokenBatch) -> np.ndarray:
+        """Score in [-1, 1] of every body sentence of the batch."""
+        if not batch.n_sents:
             return np.zeros(0)
-        grams_ = grams if grams is not None else [None] * len(token_lists)
-        feats = [sentiment_features(t, g) for t, g in zip(token_lists, grams_, strict=True)]
-        X = fast_transform(self.sentence_model, feats)
+        X = self._features(self.sentence_model, self.sentence_index, batch, batch.sent,
+                           batch.n_sents)
         return 2 * self.sentence_model[-1].predict_proba(X)[:, 1] - 1
 
-    def review_logits(self, token_lists: list[list[str]]) -> np.ndarray:
-        if not token_lists:
+    def review_logits(self, batch: TokenBatch) -> np.ndarray:
+        """The document model's logit for every doc (all its body sentences as one text)."""
+        if not batch.n_docs:
             return np.zeros(0)
-        feats = [sentiment_features(t) for t in token_lists]
-        return self.review_model[-1].decision_function(fast_transform(self.review_model, feats))
+        X = self._features(self.review_model, self.review_index, batch, batch.doc, batch.n_docs)
+        return self.review_model[-1].decision_function(X)
 
     def process(self, docs: list[Doc]) -> None:
-        toks = [sentence_norm_tokens(doc) for doc in docs]
-        grams = [g for doc in docs for g in sentence_ngrams(doc)]
-        scores = self.sentence_scores([t for doc_toks in toks for t in doc_toks], grams)
-        doc_logits = self.review_logits([[t for s in doc_toks for t in s] for doc_toks in toks])
+        batch = TokenBatch.of(docs)
+        scores = self.sentence_scores(batch)
+        doc_logits = self.review_logits(batch)
+        forget_batches()  # the last model: the shared batch must not keep these docs alive
         rows = []
         i = 0
         for d, doc in enumerate(docs):
@@ -112,7 +119,6 @@ class ReviewSentiment(BatchComponent):
         overall = (2 * self.stacker.predict_proba(np.asarray(rows))[:, 1] - 1) if rows else []
         for doc, score in zip(docs, overall, strict=True):
             table = doc._.sentence_table
-            release_caches(doc)
             if not table["start"]:
                 doc._.sentiment = 0.0
                 doc._.sentiment_label = "neutral"

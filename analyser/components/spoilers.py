@@ -21,10 +21,16 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..estimators import fast_transform
-from ..extensions import doc_text, sentence_ngrams, sentence_tokens
-from ..features import cue_tokens, spoiler_features
+from ..features import SPOILER_CHAR_N, cue_tokens
 from ..models import load_model
+from ..vectorise import (
+    FeatureIndex,
+    TokenBatch,
+    count_matrix,
+    finish,
+    sentence_texts,
+    shape_and_plot_tokens,
+)
 from .base import BatchComponent
 
 _EXPLICIT_CUES = {"__cue_death__", "__cue_reveal__", "__cue_identity__", "__cue_ending__"}
@@ -93,28 +99,40 @@ class ReviewSpoilers(BatchComponent):
         self.version = bundle.get("version")
         vec = self.estimator[0]
         clf = self.estimator[-1]
+        self.index = FeatureIndex(vec.vocabulary_, char_n=SPOILER_CHAR_N)
         self._names = np.asarray(vec.get_feature_names_out())
         self._coef = clf.coef_.ravel()
+        self._reason_names: dict[int, str] = {}
         # features a user can read as a reason, decided once rather than per sentence
         self._readable = np.fromiter((informative(str(n)) for n in self._names), dtype=bool,
                                      count=len(self._names))
 
-    def score(self, words: list[list[str]], texts: list[str], plot_probs: list[float],
-              grams: list[list[str]] | None = None):
-        """Rule-adjusted probabilities, cue sets and the feature matrix."""
-        if not texts:
-            return np.zeros(0), [], None
-        cues = [cue_tokens(t.lower()) for t in texts]
-        grams_ = grams if grams is not None else [None] * len(texts)
-        feats = [
-            spoiler_features(w, t, p, grams=g, cues=c)
-            for w, t, p, g, c in zip(words, texts, plot_probs, grams_, cues, strict=True)
+    def features(self, batch: TokenBatch, texts: list[str], plot_probs, cues: list[list[str]]):
+        """The model's input matrix for every body sentence of the batch
+        (= :func:`analyser.features.spoiler_features`, vectorised)."""
+        ix = self.index
+        parts = [
+            ix.unigrams(batch, batch.sent),
+            ix.bigrams(batch, batch.sent),
+            ix.char_grams(texts),
+            ix.named_tokens(cues),
+            shape_and_plot_tokens(ix, batch, plot_probs),
         ]
-        X = fast_transform(self.estimator, feats)
+        return finish(self.estimator, count_matrix(batch.n_sents, ix.n_columns, parts))
+
+    def score(self, docs: list[Doc]):
+        """Rule-adjusted probabilities, cue sets and the feature matrix of every body
+        sentence of `docs`."""
+        batch = TokenBatch.of(docs)
+        if not batch.n_sents:
+            return np.zeros(0), [], None
+        texts = sentence_texts(docs)
+        plot = [0.5 if v is None else v for doc in docs for v in doc._.sentence_table["plot_prob"]]
+        cues = [cue_tokens(t.lower()) for t in texts]
+        X = self.features(batch, texts, plot, cues)
         p = self.estimator[-1].predict_proba(X)[:, 1]
         adj = self.apply_rules(p, texts, self.hint_boost, self.promise_factor, cues=cues)
-        cues = [set(c) for c in cues]
-        return adj, cues, X
+        return adj, [set(c) for c in cues], X
 
     @staticmethod
     def apply_rules(p: np.ndarray, texts: list[str], hint_boost: float = 0.6,
@@ -131,18 +149,8 @@ class ReviewSpoilers(BatchComponent):
         return adj
 
     def process(self, docs: list[Doc]) -> None:
-        words: list[list[str]] = []
-        grams: list[list[str]] = []
-        texts: list[str] = []
-        plot: list[float] = []
-        for doc in docs:
-            table = doc._.sentence_table
-            text = doc_text(doc)
-            words.extend(sentence_tokens(doc))
-            grams.extend(sentence_ngrams(doc))
-            texts.extend(text[s:e] for s, e in zip(table["start"], table["end"], strict=True))
-            plot.extend(0.5 if v is None else v for v in table["plot_prob"])
-        probs, cues, X = self.score(words, texts, plot, grams)
+        probs, cues, X = self.score(docs)
+        reasons = self._reasons(X, np.flatnonzero(probs >= self.threshold), cues)
         i = 0
         for doc in docs:
             table = doc._.sentence_table
@@ -153,7 +161,7 @@ class ReviewSpoilers(BatchComponent):
             table["spoiler_flag"] = flags
             table["spoiler_kind"] = [self._kind(cues[i + k]) if f else None
                                      for k, f in enumerate(flags)]
-            table["spoiler_reasons"] = [self._reasons(X, i + k, cues[i + k]) if f else []
+            table["spoiler_reasons"] = [reasons[i + k] if f else []
                                         for k, f in enumerate(flags)]
             i += n
 
@@ -163,17 +171,30 @@ class ReviewSpoilers(BatchComponent):
             return "hint"
         return "explicit"
 
-    def _reasons(self, X, i: int, cues: set[str]) -> list[str]:
-        a, b = X.indptr[i], X.indptr[i + 1]
-        indices = X.indices[a:b]
-        keep = self._readable[indices]
-        indices = indices[keep]
-        contrib = X.data[a:b][keep] * self._coef[indices]
-        out = [_READABLE["__cue_hint__"]] if "__cue_hint__" in cues else []
-        for j in np.argsort(-contrib)[: self.n_reasons + 1]:
-            if contrib[j] <= 0 or len(out) >= self.n_reasons:
-                break
-            name = readable(str(self._names[indices[j]]))
-            if name not in out:
-                out.append(name)
+    def _reasons(self, X, rows: np.ndarray, cues: list[set[str]]) -> dict[int, list[str]]:
+        """Readable reasons for the given rows: the features that pushed each score up most
+        (feature value x weight), for all rows in one sort."""
+        if not len(rows):
+            return {}
+        sub = X[rows]
+        row_of = np.repeat(np.arange(len(rows)), np.diff(sub.indptr))
+        contrib = sub.data * self._coef[sub.indices]
+        keep = self._readable[sub.indices] & (contrib > 0)
+        r, c, v = row_of[keep], sub.indices[keep], contrib[keep]
+        order = np.lexsort((-v, r))
+        r, c = r[order], c[order]
+        bounds = np.searchsorted(r, np.arange(len(rows) + 1)).tolist()
+        names = self._reason_names
+        out: dict[int, list[str]] = {}
+        for k, row in enumerate(rows.tolist()):
+            found = [_READABLE["__cue_hint__"]] if "__cue_hint__" in cues[row] else []
+            for col in c[bounds[k] : bounds[k] + self.n_reasons + 1].tolist():
+                if len(found) >= self.n_reasons:
+                    break
+                name = names.get(col)
+                if name is None:
+                    name = names[col] = readable(str(self._names[col]))
+                if name not in found:
+                    found.append(name)
+            out[row] = found
         return out

@@ -12,6 +12,7 @@ The Doc text is never changed, so every offset indexes the text the user gave us
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 import numpy as np
@@ -189,6 +190,20 @@ class ReviewStructure:
 _PUNCT_CHARS = frozenset(Sentencizer.default_punct_chars)
 
 
+def _is_final(text: str) -> bool:
+    """Made only of sentence-final characters: ".", "?", "...", "!?"."""
+    return bool(text) and all(c in _PUNCT_CHARS for c in text)
+
+
+def final_flag(vocab) -> int:
+    """The id of a lexeme flag for :func:`_is_final`, added to the vocab once: spaCy then
+    computes it once per distinct word and ``Doc.to_array`` reads it like ``IS_PUNCT``."""
+    for flag_id, getter in vocab.lex_attr_getters.items():
+        if getter is _is_final:
+            return flag_id
+    return vocab.add_flag(_is_final)
+
+
 class _TokenArrays:
     """Token offsets as arrays: sentence splitting without creating Token objects
     (creating them costs more than spaCy's whole tokenizer).
@@ -202,30 +217,34 @@ class _TokenArrays:
         self.doc = doc
         self.text = text
         if len(doc):
-            arr = doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT]).astype(np.int64)
+            arr = doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT, final_flag(doc.vocab)])
         else:
-            arr = np.zeros((0, 4), dtype=np.int64)
-        self.idx_arr = arr[:, 0]
-        self.idx = idx = arr[:, 0].tolist()
-        self.length = length = arr[:, 1].tolist()
-        self.space = arr[:, 2].tolist()
-        is_punct = arr[:, 3].tolist()
-        starts = [False] * len(idx)
-        seen_final = False
-        punct = _PUNCT_CHARS
-        for j, (i, n) in enumerate(zip(idx, length, strict=True)):
-            final = text[i] in punct and (n == 1 or all(c in punct for c in text[i : i + n]))
-            if final:
-                seen_final = True
-            elif seen_final and not is_punct[j]:
-                starts[j] = True
-                seen_final = False
-        self.start = starts
+            arr = np.zeros((0, 5), dtype=np.uint64)
+        self.idx_arr = arr[:, 0].astype(np.int64)
+        self.idx = self.idx_arr.tolist()
+        self.length = arr[:, 1].astype(np.int64).tolist()
+        self.space = arr[:, 2].astype(bool).tolist()
+        self.start = self._sentence_starts(arr[:, 3].astype(bool), arr[:, 4].astype(bool)).tolist()
+
+    @staticmethod
+    def _sentence_starts(is_punct: np.ndarray, final: np.ndarray) -> np.ndarray:
+        """Tokens that start a sentence by the sentencizer's rule, for the whole doc at once:
+        a token that is neither punctuation nor sentence-final, with a sentence-final token
+        after the previous such token."""
+        n = len(is_punct)
+        if not n:
+            return np.zeros(0, dtype=bool)
+        candidate = ~final & ~is_punct
+        pos = np.arange(n)
+        last_final = np.maximum.accumulate(np.where(final, pos, -1))
+        last_cand = np.maximum.accumulate(np.where(candidate, pos, -1))
+        prev_cand = np.concatenate([[-1], last_cand[:-1]])
+        return candidate & (last_final > prev_cand)
 
     def split(self, start: int, end: int) -> list[tuple[int, int]]:
         """Sentences inside the unit [start, end): sentencizer boundaries, trimmed."""
-        a = int(np.searchsorted(self.idx_arr, start, side="left"))
-        b = int(np.searchsorted(self.idx_arr, end, side="left"))
+        a = bisect_left(self.idx, start)
+        b = bisect_left(self.idx, end)
         out: list[tuple[int, int]] = []
         cur_s = cur_e = -1
         n_tok = 0

@@ -1,0 +1,464 @@
+"""Feature matrices straight from spaCy's token ids: the fast twin of :mod:`analyser.features`.
+
+:mod:`analyser.features` defines every model's features as lists of strings; training uses
+it as written. At run time building those strings (and hashing each one into a vocabulary)
+cost more than spaCy's tokenizer, so the components use this module instead. It computes
+*exactly the same* matrix (``tests/test_vectorise.py`` checks it column for column on varied
+text) with numpy over whole batches:
+
+* one process-wide :class:`FeatureSpace` interns every word and word pair any loaded model
+  knows; each distinct token (spaCy ``ORTH`` id) is normalised once and mapped to its word id
+  (0 for words no model knows), each adjacent pair to its pair id, once per batch of docs
+  for all models together (:class:`TokenBatch` is shared by the components);
+* a model's unigram, ``neg_``/``but_`` (negation and contrast scope) and bigram columns are
+  then plain array lookups by id; character n-grams are packed 16-bit character codes found
+  with ``searchsorted`` in the model's sorted code table;
+* negation and contrast scopes are running maxima of "last opener / last closer" positions
+  rather than a Python loop over tokens.
+
+The vocabulary tables are built from a fitted model's ``vocabulary_`` once, when a component
+loads it. A vocabulary entry that more than one feature family could produce (the token
+``"#the"`` and the character 4-gram ``"#the"``, say) maps every family to its column, just as
+the string features collide on one column.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from spacy.attrs import IDX, IS_SPACE, ORTH
+from spacy.tokens import Doc
+
+from .extensions import doc_text
+from .features import (
+    _SCOPE_END,
+    CONTRAST,
+    NEGATORS,
+    PLOT_EDGES,
+    normalise_token,
+)
+
+# Above this many cached token spellings the cache starts again (memory stays flat over
+# millions of reviews; re-normalising a word is cheap).
+_ORTH_CACHE_MAX = 300_000
+_FINAL = frozenset(".;!?")  # tokens that also end a contrast scope
+
+
+class FeatureSpace:
+    """Words and word pairs known to any loaded model, interned as small integers.
+
+    One per process (:data:`SPACE`): the components share it, so a batch's tokens are mapped
+    to ids once for all models. It only grows when a model is loaded.
+    """
+
+    def __init__(self) -> None:
+        self.terms: dict[str, int] = {"": 0}
+        self._pairs: dict[int, int] = {}
+        self.pair_codes = np.zeros(0, np.int64)  # sorted (a << 32 | b) codes
+        self.pair_ids = np.zeros(0, np.int64)
+        self.generation = 0
+        self._orth_terms: dict[int, int] = {}
+        self._titles: dict[int, bool] = {}
+        self._lock = threading.Lock()
+        self._flags()
+
+    def term(self, word: str) -> int:
+        t = self.terms.get(word)
+        if t is None:
+            t = self.terms[word] = len(self.terms)
+        return t
+
+    def pair(self, a: int, b: int) -> int:
+        code = (a << 32) | b
+        p = self._pairs.get(code)
+        if p is None:
+            p = self._pairs[code] = len(self._pairs)
+        return p
+
+    def register(self, fill) -> None:
+        """Run `fill(self)` (which interns words and pairs), then rebuild the lookup arrays."""
+        with self._lock:
+            fill(self)
+            for w in NEGATORS | _SCOPE_END | CONTRAST | _FINAL:
+                self.term(w)
+            codes = np.fromiter(self._pairs, np.int64, len(self._pairs))
+            ids = np.fromiter(self._pairs.values(), np.int64, len(self._pairs))
+            order = np.argsort(codes)
+            self.pair_codes, self.pair_ids = codes[order], ids[order]
+            self._flags()
+            self._orth_terms = {}  # words unknown before may be known now
+            self.generation += 1
+
+    def _flags(self) -> None:
+        words = list(self.terms)
+        n = len(words)
+        self.is_negator = np.fromiter((w in NEGATORS for w in words), bool, n)
+        self.is_scope_end = np.fromiter((w in _SCOPE_END for w in words), bool, n)
+        self.is_opener = np.fromiter((w in _SCOPE_END and w in CONTRAST for w in words), bool, n)
+        self.is_final = np.fromiter((w in _FINAL for w in words), bool, n)
+
+    # -- per batch ---------------------------------------------------------------------
+    def term_ids(self, batch: TokenBatch) -> np.ndarray:
+        """Word id of every token (0 for words no model mentions)."""
+        key = ("terms", self.generation)
+        if key in batch.cache:
+            return batch.cache[key]
+        if not len(batch.orth):
+            ids = np.zeros(0, np.int64)
+        else:
+            uniq, inverse = np.unique(batch.orth, return_inverse=True)
+            cache = self._orth_terms
+            if len(cache) > _ORTH_CACHE_MAX:
+                cache = self._orth_terms = {}
+            strings, terms = batch.strings, self.terms
+            out = []
+            for o in uniq.tolist():
+                t = cache.get(o)
+                if t is None:
+                    t = cache[o] = terms.get(normalise_token(strings[o]), 0)
+                out.append(t)
+            ids = np.asarray(out, dtype=np.int64)[inverse.ravel()]
+        batch.cache[key] = ids
+        return ids
+
+    def pair_ids_of(self, batch: TokenBatch) -> np.ndarray:
+        """Pair id of every token and the next one in the same doc (-1: no such pair)."""
+        key = ("pairs", self.generation)
+        if key in batch.cache:
+            return batch.cache[key]
+        t = self.term_ids(batch)
+        out = np.full(max(len(t) - 1, 0), -1, dtype=np.int64)
+        if len(t) > 1 and len(self.pair_codes):
+            ok = (batch.doc[:-1] == batch.doc[1:]) & (t[:-1] > 0) & (t[1:] > 0)
+            codes = (t[:-1][ok] << 32) | t[1:][ok]
+            i = np.minimum(np.searchsorted(self.pair_codes, codes), len(self.pair_codes) - 1)
+            out[ok] = np.where(self.pair_codes[i] == codes, self.pair_ids[i], -1)
+        batch.cache[key] = out
+        return out
+
+    def title_flags(self, batch: TokenBatch) -> np.ndarray:
+        """Capitalised-word flag per token (``w[:1].isupper() and w[1:].islower()``)."""
+        if "titles" in batch.cache:
+            return batch.cache["titles"]
+        if not len(batch.orth):
+            return np.zeros(0, bool)
+        uniq, inverse = np.unique(batch.orth, return_inverse=True)
+        cache = self._titles
+        if len(cache) > _ORTH_CACHE_MAX:
+            cache = self._titles = {}
+        strings = batch.strings
+        out = []
+        for o in uniq.tolist():
+            f = cache.get(o)
+            if f is None:
+                w = strings[o]
+                f = cache[o] = w[:1].isupper() and w[1:].islower()
+            out.append(f)
+        flags = np.asarray(out, dtype=bool)[inverse.ravel()]
+        batch.cache["titles"] = flags
+        return flags
+
+
+SPACE = FeatureSpace()
+
+
+@dataclass
+class TokenBatch:
+    """The body-sentence tokens of a batch of docs, flattened (whitespace tokens dropped).
+
+    Built once per batch and shared by the model components (:meth:`of`), which also share
+    the ids computed from it through `cache`."""
+
+    orth: np.ndarray  # uint64 spaCy ORTH id per token
+    sent: np.ndarray  # int64 sentence number (across the batch) per token
+    doc: np.ndarray  # int64 doc number per token
+    n_sents: int
+    n_docs: int
+    strings: object  # the StringStore that resolves ORTH ids
+    docs: list = field(default_factory=list, repr=False)
+    tables: list = field(default_factory=list, repr=False)
+    cache: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def of(cls, docs: Sequence[Doc]) -> TokenBatch:
+        """The batch for these docs: the one the previous component built when it was given
+        the very same docs with the very same sentence tables, else a new one."""
+        global _LAST
+        last = _LAST
+        if (last is not None and len(last.docs) == len(docs)
+                and all(a is b for a, b in zip(last.docs, docs, strict=True))
+                and all(d._.sentence_table is t for d, t in zip(docs, last.tables, strict=True))):
+            return last
+        batch = _LAST = cls.from_docs(docs)
+        return batch
+
+    @classmethod
+    def from_docs(cls, docs: Sequence[Doc]) -> TokenBatch:
+        docs = list(docs)
+        tables = [d._.sentence_table for d in docs]
+        strings = docs[0].vocab.strings if docs else None
+        orths, counts = [], []
+        for doc, table in zip(docs, tables, strict=True):
+            orth, count = _token_ids(doc, table)
+            orths.append(orth)
+            counts.append(count)
+        n_docs = len(docs)
+        if not orths:
+            return cls(np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, np.int64),
+                       0, n_docs, strings, docs, tables)
+        per_sent = np.concatenate(counts)
+        n_sents = len(per_sent)
+        per_doc = np.fromiter((int(c.sum()) for c in counts), np.int64, n_docs)
+        return cls(np.concatenate(orths), np.repeat(np.arange(n_sents), per_sent),
+                   np.repeat(np.arange(n_docs), per_doc), n_sents, n_docs, strings, docs, tables)
+
+
+_LAST: TokenBatch | None = None
+
+
+def forget_batches() -> None:
+    """Drop the shared batch (the last component calls this: nothing keeps docs alive)."""
+    global _LAST
+    _LAST = None
+
+
+def _token_ids(doc: Doc, table) -> tuple[np.ndarray, np.ndarray]:
+    """(ORTH ids of the body-sentence tokens in order, token count per sentence) of a doc."""
+    table = table or {"start": [], "end": []}
+    n = len(table["start"])
+    if not n or not len(doc):
+        return np.zeros(0, np.uint64), np.zeros(n, np.int64)
+    arr = doc.to_array([ORTH, IDX, IS_SPACE])
+    keep = arr[:, 2] == 0
+    orth = arr[keep, 0]
+    idx = arr[keep, 1].astype(np.int64)
+    a = np.searchsorted(idx, np.asarray(table["start"], dtype=np.int64), "left")
+    b = np.searchsorted(idx, np.asarray(table["end"], dtype=np.int64), "left")
+    counts = b - a
+    # token positions a_k .. b_k-1 of every sentence k, without a Python loop
+    shift = a - np.concatenate([[0], np.cumsum(counts)[:-1]])
+    pos = np.arange(int(counts.sum())) + np.repeat(shift, counts)
+    return orth[pos].astype(np.uint64), counts
+
+
+def sentence_texts(docs: Sequence[Doc]) -> list[str]:
+    """The text of every body sentence of the batch, in order."""
+    out: list[str] = []
+    for doc in docs:
+        table = doc._.sentence_table or {"start": [], "end": []}
+        text = doc_text(doc)
+        out.extend(text[s:e] for s, e in zip(table["start"], table["end"], strict=True))
+    return out
+
+
+def _segment_starts(seg: np.ndarray) -> np.ndarray:
+    """Index of the first token of each token's segment (segments are contiguous runs)."""
+    n = len(seg)
+    if not n:
+        return np.zeros(0, np.int64)
+    is_first = np.ones(n, dtype=bool)
+    is_first[1:] = seg[1:] != seg[:-1]
+    return np.maximum.accumulate(np.where(is_first, np.arange(n), 0))
+
+
+def _last_before(flag: np.ndarray) -> np.ndarray:
+    """For each position, the index of the last earlier position where `flag` holds (-1)."""
+    n = len(flag)
+    last = np.maximum.accumulate(np.where(flag, np.arange(n), -1)) if n else np.zeros(0, int)
+    out = np.full(n, -1, dtype=np.int64)
+    out[1:] = last[:-1]
+    return out
+
+
+def _at(table: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """table[ids], where ids past the end (interned after the table was built) give -1."""
+    return table[np.minimum(ids, len(table) - 1)]
+
+
+class FeatureIndex:
+    """A fitted vocabulary as lookup tables over :data:`SPACE` ids, for one model.
+
+    `negation`: unigrams are negation/contrast-marked as in
+    :func:`analyser.features.negation_marked`; `char_n`: character n-grams of that length
+    (0 = none). Vocabulary entries named ``__...__`` are the cue/shape/plot tokens.
+    """
+
+    def __init__(self, vocabulary: dict[str, int], *, negation: bool = False,
+                 char_n: int = 0, space: FeatureSpace | None = None) -> None:
+        self.space = space = space or SPACE
+        self.negation = negation
+        self.char_n = char_n
+        self.n_columns = len(vocabulary)
+        uni: dict[int, int] = {}
+        neg: dict[int, int] = {}
+        but: dict[int, int] = {}
+        pairs: dict[int, int] = {}
+        chars: dict[str, int] = {}
+        self.named: dict[str, int] = {}
+
+        def fill(sp: FeatureSpace) -> None:
+            for feat, col in vocabulary.items():
+                if feat.startswith("__") and feat.endswith("__"):
+                    self.named[feat] = col
+                if char_n and feat.startswith("#") and len(feat) == char_n + 1:
+                    chars[feat[1:]] = col
+                parts = feat.split(" ")
+                if len(parts) == 2 and parts[0] and parts[1]:
+                    pairs[sp.pair(sp.term(parts[0]), sp.term(parts[1]))] = col
+                elif len(parts) == 1:
+                    uni[sp.term(feat)] = col
+                    if negation and feat.startswith("neg_") and len(feat) > 4:
+                        neg[sp.term(feat[4:])] = col
+                    if negation and feat.startswith("but_") and len(feat) > 4:
+                        but[sp.term(feat[4:])] = col
+
+        space.register(fill)
+        n_terms = len(space.terms)
+        self.uni = self._table(uni, n_terms)
+        self.neg = self._table(neg, n_terms)
+        self.but = self._table(but, n_terms)
+        self.pair_cols = self._table(pairs, len(space._pairs))
+        alphabet = sorted({c for g in chars for c in g})
+        if len(alphabet) >= 0xFFFF or char_n * 16 > 64:
+            raise ValueError("character n-grams too long or alphabet too large to pack")
+        # code point -> symbol (1..len(alphabet); 0 = a character no n-gram contains)
+        self.symbols = np.zeros(max((ord(c) for c in alphabet), default=0) + 2, np.uint64)
+        self.symbols[[ord(c) for c in alphabet]] = np.arange(1, len(alphabet) + 1)
+        gram_codes = np.fromiter((self._pack([alphabet.index(c) + 1 for c in g]) for g in chars),
+                                 np.uint64, len(chars))
+        order = np.argsort(gram_codes)
+        self.char_codes = gram_codes[order]
+        self.char_cols = np.fromiter(chars.values(), np.int64, len(chars))[order]
+
+    @staticmethod
+    def _table(mapping: dict[int, int], n: int) -> np.ndarray:
+        """ids -> column array, with a final -1 slot for ids interned later."""
+        out = np.full(n + 1, -1, dtype=np.int64)
+        if mapping:
+            out[np.fromiter(mapping, np.int64, len(mapping))] = list(mapping.values())
+        return out
+
+    @staticmethod
+    def _pack(symbols: list[int]) -> int:
+        code = 0
+        for s in symbols:
+            code = (code << 16) | s
+        return code
+
+    # -- feature families --------------------------------------------------------------
+    def unigrams(self, batch: TokenBatch, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) pairs of the plain or negation-marked unigrams; `seg` gives each
+        token's row (its sentence or its doc), which also bounds negation scopes."""
+        sp = self.space
+        t = sp.term_ids(batch)
+        if not self.negation:
+            return seg, _at(self.uni, t)
+        scope_end = sp.is_scope_end[t]
+        negator = sp.is_negator[t]
+        starts = _segment_starts(seg)
+        last_neg = _last_before(negator)
+        last_end = _last_before(scope_end)
+        last_open = _last_before(sp.is_opener[t])
+        last_final = _last_before(sp.is_final[t])
+        plain = ~scope_end & ~negator
+        in_neg = plain & (last_neg >= starts) & (last_neg > last_end)
+        in_contrast = plain & ~in_neg & (last_open >= starts) & (last_open > last_final)
+        cols = np.where(in_neg, _at(self.neg, t), _at(self.uni, t))
+        rows = np.concatenate([seg, seg[in_contrast]])
+        cols = np.concatenate([cols, _at(self.but, t[in_contrast])])
+        return rows, cols
+
+    def bigrams(self, batch: TokenBatch, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) pairs of adjacent-word bigrams inside each segment of `seg`."""
+        pairs = self.space.pair_ids_of(batch)
+        if not len(pairs):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        ok = (pairs >= 0) & (seg[:-1] == seg[1:])
+        return seg[:-1][ok], _at(self.pair_cols, pairs[ok])
+
+    def char_grams(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Character n-grams of each text, as :func:`analyser.features.char_ngrams`."""
+        n = self.char_n
+        if not n or not texts or not len(self.char_codes):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        padded = [" " + " ".join(t.lower().split()) + " " for t in texts]
+        lengths = np.fromiter(map(len, padded), np.int64, len(padded))
+        cps = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32)
+        top = len(self.symbols) - 1  # always 0: stands for every code point above the table
+        sym = self.symbols[np.minimum(cps, top)]
+        m = len(sym) - n + 1
+        if m <= 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        codes = np.zeros(m, dtype=np.uint64)
+        for k in range(n):
+            codes = (codes << np.uint64(16)) | sym[k : k + m]
+        ends = np.cumsum(lengths)
+        row = np.repeat(np.arange(len(texts)), lengths)[:m]
+        ok = np.arange(m) + n <= ends[row]  # the n-gram lies inside its own text
+        codes, row = codes[ok], row[ok]
+        i = np.minimum(np.searchsorted(self.char_codes, codes), len(self.char_codes) - 1)
+        return row, np.where(self.char_codes[i] == codes, self.char_cols[i], -1)
+
+    def named_tokens(self, rows_feats: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+        rows, cols = [], []
+        named = self.named
+        for i, feats in enumerate(rows_feats):
+            for f in feats:
+                c = named.get(f)
+                if c is not None:
+                    rows.append(i)
+                    cols.append(c)
+        return np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+
+
+def count_matrix(n_rows: int, n_cols: int, parts: list[tuple[np.ndarray, np.ndarray]],
+                 dtype=np.float32) -> sp.csr_matrix:
+    """CSR of feature counts from (row, column) pairs; column -1 means "not in vocabulary"."""
+    rows = np.concatenate([r for r, _ in parts]) if parts else np.zeros(0, np.int64)
+    cols = np.concatenate([c for _, c in parts]) if parts else np.zeros(0, np.int64)
+    keep = cols >= 0
+    X = sp.csr_matrix((np.ones(int(keep.sum()), dtype=dtype), (rows[keep], cols[keep])),
+                      shape=(n_rows, n_cols))
+    X.sum_duplicates()
+    X.sort_indices()
+    return X
+
+
+def finish(pipeline, X: sp.csr_matrix):
+    """Apply the pipeline's steps after counting (binary/TF-IDF, NB scaling) to counts."""
+    if not X.shape[0]:
+        return X  # scikit-learn refuses empty input; there is nothing to scale
+    vec = pipeline.steps[0][1]
+    if vec.binary:
+        X.data.fill(1)
+    X = vec._tfidf.transform(X, copy=False)
+    for _, step in pipeline.steps[1:-1]:
+        X = step.transform(X)
+    return X
+
+
+def shape_and_plot_tokens(index: FeatureIndex, batch: TokenBatch,
+                          plot_probs: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    """Columns of :func:`analyser.features.shape_tokens` and the plot bucket token."""
+    n = batch.n_sents
+    seg = batch.sent
+    counts = np.bincount(seg, minlength=n)
+    first = np.ones(len(seg), dtype=bool)
+    first[1:] = seg[1:] != seg[:-1]
+    t_title = index.space.title_flags(batch)
+    caps = np.bincount(seg, weights=(t_title & ~first).astype(float), minlength=n).astype(int)
+    length = np.where(counts < 6, 0, np.where(counts < 20, 1, 2))
+    names = [f"__caps_{k}__" for k in range(4)]
+    lens = ["__len_short__", "__len_medium__", "__len_long__"]
+    plots = [f"__plot_{k}__" for k in range(len(PLOT_EDGES) + 1)]
+    named = index.named
+    cap_cols = np.array([named.get(x, -1) for x in names])[np.minimum(caps, 3)]
+    len_cols = np.array([named.get(x, -1) for x in lens])[length]
+    bucket = np.searchsorted(np.asarray(PLOT_EDGES), np.asarray(plot_probs, float), "right")
+    plot_cols = np.array([named.get(x, -1) for x in plots])[bucket]
+    rows = np.arange(n)
+    return np.concatenate([rows, rows, rows]), np.concatenate([cap_cols, len_cols, plot_cols])

@@ -1,0 +1,120 @@
+"""The vectorised features equal the string features the models were trained on.
+
+Reference: :mod:`analyser.features` strings through the model's own scikit-learn
+vectoriser (exactly what training does). Candidate: :mod:`analyser.vectorise` over spaCy
+token ids (what the components run). Any difference means the shipped models would see
+inputs at run time that they were never trained on, so the comparison is exact.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analyser.features import section_features, sentiment_features, spoiler_features, tokens_of
+from analyser.vectorise import TokenBatch, sentence_texts
+
+TRICKY = [
+    "Hiro dies at the end. I won't spoil the rest, but it's not bad -- not bad at all!",
+    "It is NOT the worst film of 2019; however, the ending (the last 10 minutes) is weak.",
+    "#1 bestseller?! #the #spoiler... \"Quotes\" and ‘curly’ “quotes” — dashes – and … dots",
+    "Café crème, naïve façade, Zoë and Björn; 東京 and emoji 🎬🍿 in the   middle\tof  text.",
+    "-LRB- PTB tokens -RRB- `` like this '' and can't won't don't shouldn't didn't",
+    "Nevertheless, the acting was great. Although slow, though, yet whereas it works!",
+    "The Plot:\nA man (John Smith) learns that his father is the killer all along.\n\n"
+    "My opinion:\nI loved it. Not for everyone, but brilliant.",
+    "Short one.",
+    "UPPER CASE SHOUTING IS NOT GOOD BUT THE MOVIE IS; 3.5/5 stars, 10/10 would watch again",
+    "Line one without end\nline two continues the thought here\n\nNew paragraph: "
+    "very soon something awful happens which turns everything around.",
+]
+
+
+@pytest.fixture(scope="module")
+def docs(analyser, examples):
+    texts = TRICKY + [p.read_text(encoding="utf-8") for p in sorted(examples.glob("*.txt"))]
+    return list(analyser.nlp.pipe(texts))
+
+
+def _words(docs) -> list[list[str]]:
+    """Token strings of every body sentence, found the slow, obvious way."""
+    out = []
+    for doc in docs:
+        table = doc._.sentence_table
+        for s, e in zip(table["start"], table["end"], strict=True):
+            out.append([t.text for t in doc if s <= t.idx < e and not t.is_space])
+    return out
+
+
+def _same(a, b) -> None:
+    a, b = a.tocsr(), b.tocsr()
+    assert a.shape == b.shape
+    diff = abs(a - b)
+    assert diff.nnz == 0 or diff.max() < 1e-6
+    assert (a != 0).sum() == (b != 0).sum()
+
+
+def _component(analyser, name):
+    return analyser.nlp.get_pipe(name)
+
+
+def test_sections_features_match_training_features(analyser, docs):
+    comp = _component(analyser, "review_sections")
+    reference = comp.estimator[:-1].transform([section_features(w) for w in _words(docs)])
+    _same(comp.features(TokenBatch.from_docs(docs)), reference)
+
+
+def test_sentiment_features_match_training_features(analyser, docs):
+    comp = _component(analyser, "review_sentiment")
+    words = _words(docs)
+    batch = TokenBatch.from_docs(docs)
+    ref = comp.sentence_model[:-1].transform([sentiment_features(tokens_of(w)) for w in words])
+    got = comp._features(comp.sentence_model, comp.sentence_index, batch, batch.sent,
+                         batch.n_sents)
+    _same(got, ref)
+    # review level: one token stream per doc, negation scope running across sentences
+    per_doc, i = [], 0
+    for doc in docs:
+        n = len(doc._.sentence_table["start"])
+        per_doc.append([t for w in words[i : i + n] for t in tokens_of(w)])
+        i += n
+    ref = comp.review_model[:-1].transform([sentiment_features(t) for t in per_doc])
+    got = comp._features(comp.review_model, comp.review_index, batch, batch.doc, batch.n_docs)
+    _same(got, ref)
+
+
+def test_spoiler_features_match_training_features(analyser, docs):
+    comp = _component(analyser, "review_spoilers")
+    words = _words(docs)
+    texts = sentence_texts(docs)
+    plot = [p for doc in docs for p in doc._.sentence_table["plot_prob"]]
+    ref = comp.estimator[:-1].transform(
+        [spoiler_features(w, t, p) for w, t, p in zip(words, texts, plot, strict=True)])
+    from analyser.features import cue_tokens
+
+    got = comp.features(TokenBatch.from_docs(docs), texts, plot,
+                        [cue_tokens(t.lower()) for t in texts])
+    _same(got, ref)
+
+
+def test_negation_scope_is_marked_like_the_reference(analyser):
+    """A direct look at the marked features: 'not' scopes to the clause, 'but' opens one."""
+    comp = _component(analyser, "review_sentiment")
+    doc = analyser.nlp("It is not good, but the cast is great. Fine.")
+    batch = TokenBatch.from_docs([doc])
+    ix = comp.sentence_index
+    rows, cols = ix.unigrams(batch, batch.sent)
+    names = np.asarray(comp.sentence_model[0].get_feature_names_out())
+    got = set(names[cols[(cols >= 0) & (rows == 0)]])
+    assert "neg_good" in got and "good" not in got
+    assert "but_great" in got and "great" in got
+    assert "neg_great" not in got
+
+
+def test_empty_batch_gives_empty_matrices(analyser):
+    comp = _component(analyser, "review_sections")
+    doc = analyser.nlp.make_doc("")
+    doc._.sentence_table = {"start": [], "end": []}
+    batch = TokenBatch.from_docs([doc])
+    assert batch.n_sents == 0
+    assert comp.features(batch).shape[0] == 0
