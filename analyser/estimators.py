@@ -3,13 +3,9 @@ pickled models refer to them by this module path)."""
 
 from __future__ import annotations
 
-from itertools import chain, repeat
-
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
-
-from .features import identity
 
 
 class NBScaler(TransformerMixin, BaseEstimator):
@@ -35,41 +31,3 @@ class NBScaler(TransformerMixin, BaseEstimator):
     def transform(self, X):
         check_is_fitted(self, "r_")
         return X.multiply(self.r_).tocsr().astype(np.float32)
-
-
-def fast_transform(pipeline, feats: list[list[str]]):
-    """Features -> the matrix the pipeline's final estimator sees, with a fast vocabulary step.
-
-    scikit-learn's ``CountVectorizer`` counts with a per-feature Python loop that dominated
-    inference time; here each document's features are mapped with one ``map(vocab.get)``
-    and the CSR matrix is built in one go. The TF-IDF/NB steps that follow are scikit-learn's.
-    """
-    import scipy.sparse as sp
-
-    steps = pipeline.steps[:-1]
-    vec = steps[0][1]
-    tfidf = getattr(vec, "_tfidf", None)
-    if not hasattr(vec, "vocabulary_") or tfidf is None or vec.analyzer is not identity:
-        X = pipeline[:-1].transform(feats)
-        return X
-    vocab = vec.vocabulary_
-    lengths = np.fromiter((len(f) for f in feats), dtype=np.int64, count=len(feats))
-    ids = np.fromiter(
-        chain.from_iterable(map(vocab.get, f, repeat(-1)) for f in feats),
-        dtype=np.int64, count=int(lengths.sum()),
-    )
-    known = ids >= 0
-    row_of = np.repeat(np.arange(len(feats)), lengths)
-    counts = np.bincount(row_of[known], minlength=len(feats))
-    indptr = np.concatenate([[0], np.cumsum(counts)])
-    X = sp.csr_matrix(
-        (np.ones(int(known.sum()), dtype=vec.dtype), ids[known], indptr),
-        shape=(len(feats), len(vocab)),
-    )
-    X.sum_duplicates()
-    if vec.binary:
-        X.data.fill(1)
-    X = tfidf.transform(X, copy=False)
-    for _, step in steps[1:]:
-        X = step.transform(X)
-    return X

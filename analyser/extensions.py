@@ -35,9 +35,6 @@ SENTENCE_COLUMNS = (
     "spoiler_flag", "spoiler_kind", "spoiler_reasons", "sentiment",
 )
 _TEXT_KEY = "analyser_text"
-_TOKENS_KEY = "analyser_tokens"
-_NORM_KEY = "analyser_norm_tokens"
-_NGRAMS_KEY = "analyser_ngrams"
 _INDEX_KEY = "analyser_sentence_index"
 
 
@@ -61,60 +58,6 @@ def doc_text(doc: Doc) -> str:
 def set_doc_text(doc: Doc, text: str) -> None:
     """Record the text a doc was made from (saves rebuilding it from tokens)."""
     doc.user_data[_TEXT_KEY] = text
-
-
-def sentence_tokens(doc: Doc) -> list[list[str]]:
-    """Token strings of every body sentence (whitespace tokens dropped), cached per doc."""
-    cached = doc.user_data.get(_TOKENS_KEY)
-    if cached is not None:
-        return cached
-    import numpy as np
-    from spacy.attrs import IDX, IS_SPACE, LENGTH
-
-    table = doc._.sentence_table or {"start": [], "end": []}
-    if not len(doc):
-        return []
-    arr = doc.to_array([IDX, LENGTH, IS_SPACE]).astype(np.int64)
-    idx, length, space = arr[:, 0], arr[:, 1], arr[:, 2]
-    text = doc_text(doc)
-    starts = np.searchsorted(idx, table["start"], side="left")
-    ends = np.searchsorted(idx, table["end"], side="left")
-    idx_l, len_l, sp_l = idx.tolist(), length.tolist(), space.tolist()
-    out = [
-        [text[idx_l[j] : idx_l[j] + len_l[j]] for j in range(a, b) if not sp_l[j]]
-        for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
-    ]
-    doc.user_data[_TOKENS_KEY] = out
-    return out
-
-
-def _cached(doc: Doc, key: str, compute):
-    value = doc.user_data.get(key)
-    if value is None:
-        value = compute()
-        doc.user_data[key] = value
-    return value
-
-
-def sentence_norm_tokens(doc: Doc) -> list[list[str]]:
-    """Normalised tokens (:func:`analyser.features.tokens_of`) of every body sentence, cached."""
-    from .features import tokens_of
-
-    return _cached(doc, _NORM_KEY, lambda: [tokens_of(t) for t in sentence_tokens(doc)])
-
-
-def sentence_ngrams(doc: Doc) -> list[list[str]]:
-    """Unigrams + bigrams of every body sentence's normalised tokens, cached (several models
-    use them)."""
-    from .features import ngrams
-
-    return _cached(doc, _NGRAMS_KEY, lambda: [ngrams(t) for t in sentence_norm_tokens(doc)])
-
-
-def release_caches(doc: Doc) -> None:
-    """Drop per-doc caches that only the pipeline needs (keeps serialised docs small)."""
-    for key in (_TOKENS_KEY, _NORM_KEY, _NGRAMS_KEY):
-        doc.user_data.pop(key, None)
 
 
 def _sentence_index(span: Span) -> int | None:
