@@ -61,8 +61,7 @@ class FeatureSpace:
         self.pair_codes = np.zeros(0, np.int64)  # sorted (a << 32 | b) codes
         self.pair_ids = np.zeros(0, np.int64)
         self.generation = 0
-        self._orth_terms: dict[int, int] = {}
-        self._titles: dict[int, bool] = {}
+        self._orth_info: dict[int, int] = {}
         self._lock = threading.Lock()
         self._flags()
 
@@ -90,7 +89,7 @@ class FeatureSpace:
             order = np.argsort(codes)
             self.pair_codes, self.pair_ids = codes[order], ids[order]
             self._flags()
-            self._orth_terms = {}  # words unknown before may be known now
+            self._orth_info = {}  # words unknown before may be known now
             self.generation += 1
 
     def _flags(self) -> None:
@@ -102,28 +101,38 @@ class FeatureSpace:
         self.is_final = np.fromiter((w in _FINAL for w in words), bool, n)
 
     # -- per batch ---------------------------------------------------------------------
-    def term_ids(self, batch: TokenBatch) -> np.ndarray:
-        """Word id of every token (0 for words no model mentions)."""
-        key = ("terms", self.generation)
+    def _token_info(self, batch: TokenBatch) -> np.ndarray:
+        """Per token: word id * 2 + capitalised-word bit, one dict lookup per distinct token."""
+        key = ("info", self.generation)
         if key in batch.cache:
             return batch.cache[key]
         if not len(batch.orth):
-            ids = np.zeros(0, np.int64)
+            info = np.zeros(0, np.int64)
         else:
             uniq, inverse = np.unique(batch.orth, return_inverse=True)
-            cache = self._orth_terms
+            cache = self._orth_info
             if len(cache) > _ORTH_CACHE_MAX:
-                cache = self._orth_terms = {}
+                cache = self._orth_info = {}
             strings, terms = batch.strings, self.terms
             out = []
             for o in uniq.tolist():
-                t = cache.get(o)
-                if t is None:
-                    t = cache[o] = terms.get(normalise_token(strings[o]), 0)
-                out.append(t)
-            ids = np.asarray(out, dtype=np.int64)[inverse.ravel()]
-        batch.cache[key] = ids
-        return ids
+                v = cache.get(o)
+                if v is None:
+                    w = strings[o]
+                    title = w[:1].isupper() and w[1:].islower()
+                    v = cache[o] = terms.get(normalise_token(w), 0) * 2 + title
+                out.append(v)
+            info = np.asarray(out, dtype=np.int64)[inverse.ravel()]
+        batch.cache[key] = info
+        return info
+
+    def term_ids(self, batch: TokenBatch) -> np.ndarray:
+        """Word id of every token (0 for words no model mentions)."""
+        return self._token_info(batch) >> 1
+
+    def title_flags(self, batch: TokenBatch) -> np.ndarray:
+        """Capitalised-word flag per token (``w[:1].isupper() and w[1:].islower()``)."""
+        return (self._token_info(batch) & 1).astype(bool)
 
     def pair_ids_of(self, batch: TokenBatch) -> np.ndarray:
         """Pair id of every token and the next one in the same doc (-1: no such pair)."""
@@ -139,28 +148,6 @@ class FeatureSpace:
             out[ok] = np.where(self.pair_codes[i] == codes, self.pair_ids[i], -1)
         batch.cache[key] = out
         return out
-
-    def title_flags(self, batch: TokenBatch) -> np.ndarray:
-        """Capitalised-word flag per token (``w[:1].isupper() and w[1:].islower()``)."""
-        if "titles" in batch.cache:
-            return batch.cache["titles"]
-        if not len(batch.orth):
-            return np.zeros(0, bool)
-        uniq, inverse = np.unique(batch.orth, return_inverse=True)
-        cache = self._titles
-        if len(cache) > _ORTH_CACHE_MAX:
-            cache = self._titles = {}
-        strings = batch.strings
-        out = []
-        for o in uniq.tolist():
-            f = cache.get(o)
-            if f is None:
-                w = strings[o]
-                f = cache[o] = w[:1].isupper() and w[1:].islower()
-            out.append(f)
-        flags = np.asarray(out, dtype=bool)[inverse.ravel()]
-        batch.cache["titles"] = flags
-        return flags
 
 
 SPACE = FeatureSpace()

@@ -81,3 +81,13 @@ def test_docs_survive_serialisation_and_multiprocessing(analyser):
     texts = [TEXT, "A dull film. I hated it.", "Great fun for all ages."] * 2
     parallel = [r.to_dict() for r in analyser.pipe(texts, batch_size=2, n_process=2)]
     assert parallel == [analyser.analyse(t).to_dict() for t in texts]
+
+
+def test_extra_spaces_after_a_full_stop_still_end_the_sentence(analyser):
+    """Typed reviews often put two spaces after a full stop; spaCy makes the extra space a
+    token of its own, which must neither start a sentence nor hide the boundary."""
+    r = analyser.analyse("It was a good film with a fine cast.  Then it ended badly for all.\n\n"
+                         "Another paragraph is here.   And more text follows it.\t Last one.")
+    assert [s.text for s in r.sentences] == [
+        "It was a good film with a fine cast.", "Then it ended badly for all.",
+        "Another paragraph is here.", "And more text follows it.", "Last one."]

@@ -47,3 +47,22 @@ def test_negative_review_is_negative(analyser):
             "acting is wooden. Avoid this one.")
     r = analyser.analyse(text)
     assert r.sentiment.label == "negative"
+
+
+def test_batch_stack_rows_equal_the_training_features():
+    """The stacker sees the same inputs at run time (batched) as at training (per review)."""
+    import numpy as np
+
+    from analyser.components.sentiment import stack_features, stack_rows
+
+    rng = np.random.default_rng(0)
+    counts = [0, 1, 2, 5, 9]
+    scores = rng.uniform(-1, 1, sum(counts))
+    labels = list(rng.choice(["opinion", "summary", "plot", "info"], sum(counts)))
+    logits = rng.normal(size=len(counts))
+    got = stack_rows(logits, scores, labels, counts)
+    i = 0
+    for d, n in enumerate(counts):
+        want = stack_features(float(logits[d]), scores[i : i + n], labels[i : i + n])
+        np.testing.assert_allclose(got[d], want, atol=1e-12)
+        i += n

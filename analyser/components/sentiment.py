@@ -15,6 +15,8 @@ sentences and the overall score is within ``±mixed_band``; ``neutral`` otherwis
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -40,6 +42,32 @@ def stack_features(doc_logit: float, sent_scores, labels) -> list[float]:
     tail = scores[len(scores) * 2 // 3 :]
     row.append(float(tail.mean()) if len(tail) else 0.0)
     return row
+
+
+def stack_rows(doc_logits: np.ndarray, scores: np.ndarray, labels: list[str],
+               counts: list[int]) -> np.ndarray:
+    """:func:`stack_features` for a whole batch at once (docs of `counts` sentences each)."""
+    n_docs = len(counts)
+    doc = np.repeat(np.arange(n_docs), counts)
+    n = np.bincount(doc, minlength=n_docs).astype(float)
+    safe = np.maximum(n, 1)
+    labels_ = np.asarray(labels, dtype=object)
+    cols = [np.asarray(doc_logits, dtype=float)]
+    for g in _GROUPS:
+        m = labels_ == g
+        c = np.bincount(doc[m], minlength=n_docs).astype(float)
+        s = np.bincount(doc[m], weights=scores[m], minlength=n_docs)
+        cols.append(np.where(c > 0, s / np.maximum(c, 1), 0.0))
+        cols.append(c / safe)
+    cols.append(np.bincount(doc, weights=scores, minlength=n_docs) / safe)
+    # the last third: position within the doc >= n * 2 // 3
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(int)
+    pos = np.arange(len(doc)) - first[doc] if len(doc) else np.zeros(0, int)
+    tail = pos >= (np.asarray(counts)[doc] * 2 // 3)
+    t_n = np.bincount(doc[tail], minlength=n_docs).astype(float)
+    t_s = np.bincount(doc[tail], weights=scores[tail], minlength=n_docs)
+    cols.append(np.where(t_n > 0, t_s / np.maximum(t_n, 1), 0.0))
+    return np.column_stack(cols) if n_docs else np.zeros((0, len(cols)))
 
 
 @Language.factory(
@@ -102,37 +130,35 @@ class ReviewSentiment(BatchComponent):
         scores = self.sentence_scores(batch)
         doc_logits = self.review_logits(batch)
         forget_batches()  # the last model: the shared batch must not keep these docs alive
-        rows = []
-        i = 0
-        for d, doc in enumerate(docs):
-            table = doc._.sentence_table
-            n = len(table["start"])
-            sc = scores[i : i + n]
-            i += n
-            labels = [lab or "opinion" for lab in table["section"]]
-            table["sentiment"] = [float(v) for v in sc.tolist()]
-            starts = np.asarray(table["start"])
+        tables = [doc._.sentence_table for doc in docs]
+        counts = [len(t["start"]) for t in tables]
+        labels = [lab or "opinion" for t in tables for lab in t["section"]]
+        rows = stack_rows(doc_logits, scores, labels, counts)
+        overall = 2 * self.stacker.predict_proba(rows)[:, 1] - 1 if len(rows) else []
+        bounds = np.concatenate([[0], np.cumsum(counts)]).tolist()
+        cum = np.concatenate([[0.0], np.cumsum(scores)])
+        values = scores.tolist()
+        for d, (doc, table, score) in enumerate(zip(docs, tables, overall, strict=True)):
+            a, b = bounds[d], bounds[d + 1]
+            table["sentiment"] = values[a:b]
+            starts = table["start"]
             for sec in doc._.sections or ():
-                m = (starts >= sec["start"]) & (starts < sec["end"])
-                sec["sentiment"] = float(sc[m].mean()) if m.any() else 0.0
-            rows.append(stack_features(float(doc_logits[d]), sc, labels))
-        overall = (2 * self.stacker.predict_proba(np.asarray(rows))[:, 1] - 1) if rows else []
-        for doc, score in zip(docs, overall, strict=True):
-            table = doc._.sentence_table
-            if not table["start"]:
+                # sections are runs of consecutive sentences: a slice of the cumulative sum
+                i, j = a + bisect_left(starts, sec["start"]), a + bisect_left(starts, sec["end"])
+                sec["sentiment"] = float((cum[j] - cum[i]) / (j - i)) if j > i else 0.0
+            if a == b:
                 doc._.sentiment = 0.0
                 doc._.sentiment_label = "neutral"
                 continue
             doc._.sentiment = float(score)
-            doc._.sentiment_label = self.label(float(score), np.asarray(table["sentiment"]),
-                                               table["section"])
+            doc._.sentiment_label = self.label(float(score), values[a:b], labels[a:b])
 
-    def label(self, score: float, sent_scores: np.ndarray, labels) -> str:
-        ops = np.array([v for v, lab in zip(sent_scores, labels, strict=True)
-                        if lab in ("opinion", "summary")])
+    def label(self, score: float, sent_scores, labels) -> str:
+        ops = [v for v, lab in zip(sent_scores, labels, strict=True)
+               if lab in ("opinion", "summary")]
         if len(ops) >= 2 and abs(score) < self.mixed_band:
-            pos = float((ops > 0.3).mean())
-            neg = float((ops < -0.3).mean())
+            pos = sum(v > 0.3 for v in ops) / len(ops)
+            neg = sum(v < -0.3 for v in ops) / len(ops)
             if pos >= self.mixed_share and neg >= self.mixed_share:
                 return "mixed"
         if score >= self.neutral_band:

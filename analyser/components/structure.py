@@ -224,17 +224,19 @@ class _TokenArrays:
         self.idx = self.idx_arr.tolist()
         self.length = arr[:, 1].astype(np.int64).tolist()
         self.space = arr[:, 2].astype(bool).tolist()
-        self.start = self._sentence_starts(arr[:, 3].astype(bool), arr[:, 4].astype(bool)).tolist()
+        self.start = self._sentence_starts(arr[:, 3].astype(bool), arr[:, 4].astype(bool),
+                                           arr[:, 2].astype(bool)).tolist()
 
     @staticmethod
-    def _sentence_starts(is_punct: np.ndarray, final: np.ndarray) -> np.ndarray:
+    def _sentence_starts(is_punct: np.ndarray, final: np.ndarray, is_space: np.ndarray
+                         ) -> np.ndarray:
         """Tokens that start a sentence by the sentencizer's rule, for the whole doc at once:
         a token that is neither punctuation nor sentence-final, with a sentence-final token
         after the previous such token."""
         n = len(is_punct)
         if not n:
             return np.zeros(0, dtype=bool)
-        candidate = ~final & ~is_punct
+        candidate = ~final & ~is_punct & ~is_space  # whitespace neither starts nor resets
         pos = np.arange(n)
         last_final = np.maximum.accumulate(np.where(final, pos, -1))
         last_cand = np.maximum.accumulate(np.where(candidate, pos, -1))
