@@ -410,22 +410,58 @@ def count_matrix(n_rows: int, n_cols: int, parts: list[tuple[np.ndarray, np.ndar
     keep = cols >= 0
     X = sp.csr_matrix((np.ones(int(keep.sum()), dtype=dtype), (rows[keep], cols[keep])),
                       shape=(n_rows, n_cols))
-    X.sum_duplicates()
-    X.sort_indices()
+    X.sum_duplicates()  # also sorts the column indices of every row
     return X
 
 
-def finish(pipeline, X: sp.csr_matrix):
-    """Apply the pipeline's steps after counting (binary/TF-IDF, NB scaling) to counts."""
-    if not X.shape[0]:
-        return X  # scikit-learn refuses empty input; there is nothing to scale
+def vectoriser_output(pipeline, X: sp.csr_matrix) -> sp.csr_matrix:
+    """What the pipeline's vectoriser step would output for these feature counts (binary,
+    TF-IDF weighting and norm as fitted), without building feature strings."""
     vec = pipeline.steps[0][1]
     if vec.binary:
         X.data.fill(1)
-    X = vec._tfidf.transform(X, copy=False)
-    for _, step in pipeline.steps[1:-1]:
-        X = step.transform(X)
+    if X.shape[0] and (vec.use_idf or vec.norm or vec.sublinear_tf):
+        X = vec._tfidf.transform(X, copy=False)
     return X
+
+
+class LinearModel:
+    """A fitted ``vectoriser -> [NBScaler] -> LogisticRegression`` pipeline as one weight
+    vector over the vectoriser's columns: ``decision = X @ (r * coef) + intercept``.
+
+    Folding the naive-Bayes ratios ``r`` into the weights saves scaling and copying the
+    matrix for every batch; ``weights[j]`` is also feature j's contribution to the score when
+    present, which is what spoiler reasons show. Other pipelines fall back to scikit-learn.
+    """
+
+    def __init__(self, pipeline) -> None:
+        from .estimators import NBScaler
+
+        self.pipeline = pipeline
+        middle = [step for _, step in pipeline.steps[1:-1]]
+        clf = pipeline.steps[-1][1]
+        self.folded = all(isinstance(m, NBScaler) for m in middle) and hasattr(clf, "coef_")
+        if self.folded:
+            w = clf.coef_.ravel().astype(np.float64)
+            for m in middle:
+                w = w * m.r_.astype(np.float64)
+            self.weights = w
+            self.intercept = float(clf.intercept_[0])
+
+    def decision(self, X) -> np.ndarray:
+        """Logit of the positive class for each row of the vectoriser output `X`."""
+        if not X.shape[0]:
+            return np.zeros(0)
+        if self.folded:
+            return X @ self.weights + self.intercept
+        Z = X
+        for _, step in self.pipeline.steps[1:-1]:
+            Z = step.transform(Z)
+        return self.pipeline.steps[-1][1].decision_function(Z)
+
+    def proba(self, X) -> np.ndarray:
+        """P(positive class) for each row (the logistic of :meth:`decision`)."""
+        return 1.0 / (1.0 + np.exp(-self.decision(X)))
 
 
 def shape_and_plot_tokens(index: FeatureIndex, batch: TokenBatch,

@@ -54,13 +54,25 @@ def _same(a, b) -> None:
     assert (a != 0).sum() == (b != 0).sum()
 
 
+def test_folded_linear_models_score_like_scikit_learn(analyser, docs):
+    """NB ratios folded into the weights give scikit-learn's probabilities."""
+    comp = _component(analyser, "review_sections")
+    words = _words(docs)
+    want = comp.estimator.predict_proba([section_features(w) for w in words])[:, 1]
+    got = comp.linear.proba(comp.features(TokenBatch.from_docs(docs)))
+    assert comp.linear.folded
+    np.testing.assert_allclose(got, want, atol=1e-5)
+    sent = _component(analyser, "review_sentiment")
+    assert not sent.review_linear.folded or sent.review_linear.weights.shape
+
+
 def _component(analyser, name):
     return analyser.nlp.get_pipe(name)
 
 
 def test_sections_features_match_training_features(analyser, docs):
     comp = _component(analyser, "review_sections")
-    reference = comp.estimator[:-1].transform([section_features(w) for w in _words(docs)])
+    reference = comp.estimator[0].transform([section_features(w) for w in _words(docs)])
     _same(comp.features(TokenBatch.from_docs(docs)), reference)
 
 
@@ -68,7 +80,7 @@ def test_sentiment_features_match_training_features(analyser, docs):
     comp = _component(analyser, "review_sentiment")
     words = _words(docs)
     batch = TokenBatch.from_docs(docs)
-    ref = comp.sentence_model[:-1].transform([sentiment_features(tokens_of(w)) for w in words])
+    ref = comp.sentence_model[0].transform([sentiment_features(tokens_of(w)) for w in words])
     got = comp._features(comp.sentence_model, comp.sentence_index, batch, batch.sent,
                          batch.n_sents)
     _same(got, ref)
@@ -78,7 +90,7 @@ def test_sentiment_features_match_training_features(analyser, docs):
         n = len(doc._.sentence_table["start"])
         per_doc.append([t for w in words[i : i + n] for t in tokens_of(w)])
         i += n
-    ref = comp.review_model[:-1].transform([sentiment_features(t) for t in per_doc])
+    ref = comp.review_model[0].transform([sentiment_features(t) for t in per_doc])
     got = comp._features(comp.review_model, comp.review_index, batch, batch.doc, batch.n_docs)
     _same(got, ref)
 
@@ -88,7 +100,7 @@ def test_spoiler_features_match_training_features(analyser, docs):
     words = _words(docs)
     texts = sentence_texts(docs)
     plot = [p for doc in docs for p in doc._.sentence_table["plot_prob"]]
-    ref = comp.estimator[:-1].transform(
+    ref = comp.estimator[0].transform(
         [spoiler_features(w, t, p) for w, t, p in zip(words, texts, plot, strict=True)])
     from analyser.features import cue_tokens
 

@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 from ..extensions import doc_text
 from ..headings import heading_label, is_info_line
 from ..models import load_model
-from ..vectorise import FeatureIndex, TokenBatch, count_matrix, finish
+from ..vectorise import FeatureIndex, LinearModel, TokenBatch, count_matrix, vectoriser_output
 from .base import BatchComponent
 
 _INTRO = re.compile(
@@ -57,6 +57,7 @@ class ReviewSections(BatchComponent):
         self.version = bundle.get("version")
         self.use_headings = use_headings
         self.index = FeatureIndex(self.estimator[0].vocabulary_)
+        self.linear = LinearModel(self.estimator)
 
     def features(self, batch: TokenBatch):
         """The model's input matrix for every body sentence of the batch
@@ -64,14 +65,14 @@ class ReviewSections(BatchComponent):
         ix = self.index
         X = count_matrix(batch.n_sents, ix.n_columns,
                          [ix.unigrams(batch, batch.sent), ix.bigrams(batch, batch.sent)])
-        return finish(self.estimator, X)
+        return vectoriser_output(self.estimator, X)
 
     def plot_probabilities(self, docs: list[Doc]) -> np.ndarray:
         """Context-free P(plot) of every body sentence of `docs`."""
         batch = TokenBatch.of(docs)
         if not batch.n_sents:
             return np.zeros(0)
-        return self.estimator[-1].predict_proba(self.features(batch))[:, 1]
+        return self.linear.proba(self.features(batch))
 
     def process(self, docs: list[Doc]) -> None:
         probs = self.plot_probabilities(docs)

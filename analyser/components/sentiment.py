@@ -22,7 +22,14 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..models import load_model
-from ..vectorise import FeatureIndex, TokenBatch, count_matrix, finish, forget_batches
+from ..vectorise import (
+    FeatureIndex,
+    LinearModel,
+    TokenBatch,
+    count_matrix,
+    forget_batches,
+    vectoriser_output,
+)
 from .base import BatchComponent
 
 _GROUPS = ("opinion", "summary", "plot")
@@ -102,13 +109,15 @@ class ReviewSentiment(BatchComponent):
         self.mixed_band = mixed_band
         self.sentence_index = FeatureIndex(self.sentence_model[0].vocabulary_, negation=True)
         self.review_index = FeatureIndex(self.review_model[0].vocabulary_, negation=True)
+        self.sentence_linear = LinearModel(self.sentence_model)
+        self.review_linear = LinearModel(self.review_model)
 
     @staticmethod
     def _features(model, index: FeatureIndex, batch: TokenBatch, seg: np.ndarray, n_rows: int):
         """:func:`analyser.features.sentiment_features` of each segment, vectorised."""
         X = count_matrix(n_rows, index.n_columns,
                          [index.unigrams(batch, seg), index.bigrams(batch, seg)])
-        return finish(model, X)
+        return vectoriser_output(model, X)
 
     def sentence_scores(self, batch: TokenBatch) -> np.ndarray:
         """Score in [-1, 1] of every body sentence of the batch."""
@@ -116,14 +125,14 @@ class ReviewSentiment(BatchComponent):
             return np.zeros(0)
         X = self._features(self.sentence_model, self.sentence_index, batch, batch.sent,
                            batch.n_sents)
-        return 2 * self.sentence_model[-1].predict_proba(X)[:, 1] - 1
+        return 2 * self.sentence_linear.proba(X) - 1
 
     def review_logits(self, batch: TokenBatch) -> np.ndarray:
         """The document model's logit for every doc (all its body sentences as one text)."""
         if not batch.n_docs:
             return np.zeros(0)
         X = self._features(self.review_model, self.review_index, batch, batch.doc, batch.n_docs)
-        return self.review_model[-1].decision_function(X)
+        return self.review_linear.decision(X)
 
     def process(self, docs: list[Doc]) -> None:
         batch = TokenBatch.of(docs)

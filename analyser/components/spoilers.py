@@ -25,11 +25,12 @@ from ..features import SPOILER_CHAR_N, cue_tokens
 from ..models import load_model
 from ..vectorise import (
     FeatureIndex,
+    LinearModel,
     TokenBatch,
     count_matrix,
-    finish,
     sentence_texts,
     shape_and_plot_tokens,
+    vectoriser_output,
 )
 from .base import BatchComponent
 
@@ -101,7 +102,9 @@ class ReviewSpoilers(BatchComponent):
         clf = self.estimator[-1]
         self.index = FeatureIndex(vec.vocabulary_, char_n=SPOILER_CHAR_N)
         self._names = np.asarray(vec.get_feature_names_out())
-        self._coef = clf.coef_.ravel()
+        self.linear = LinearModel(self.estimator)
+        # a feature's push on the score when present (folded NB ratio x weight)
+        self._coef = self.linear.weights if self.linear.folded else clf.coef_.ravel()
         self._reason_names: dict[int, str] = {}
         # features a user can read as a reason, decided once rather than per sentence
         self._readable = np.fromiter((informative(str(n)) for n in self._names), dtype=bool,
@@ -118,7 +121,8 @@ class ReviewSpoilers(BatchComponent):
             ix.named_tokens(cues),
             shape_and_plot_tokens(ix, batch, plot_probs),
         ]
-        return finish(self.estimator, count_matrix(batch.n_sents, ix.n_columns, parts))
+        return vectoriser_output(self.estimator,
+                                 count_matrix(batch.n_sents, ix.n_columns, parts))
 
     def score(self, docs: list[Doc]):
         """Rule-adjusted probabilities, cue sets and the feature matrix of every body
@@ -130,7 +134,7 @@ class ReviewSpoilers(BatchComponent):
         plot = [0.5 if v is None else v for doc in docs for v in doc._.sentence_table["plot_prob"]]
         cues = [cue_tokens(t.lower()) for t in texts]
         X = self.features(batch, texts, plot, cues)
-        p = self.estimator[-1].predict_proba(X)[:, 1]
+        p = self.linear.proba(X)
         adj = self.apply_rules(p, texts, self.hint_boost, self.promise_factor, cues=cues)
         return adj, [set(c) for c in cues], X
 
