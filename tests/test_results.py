@@ -91,3 +91,15 @@ def test_extra_spaces_after_a_full_stop_still_end_the_sentence(analyser):
     assert [s.text for s in r.sentences] == [
         "It was a good film with a fine cast.", "Then it ended badly for all.",
         "Another paragraph is here.", "And more text follows it.", "Last one."]
+
+
+def test_stray_punctuation_joins_a_sentence_instead_of_being_one(analyser):
+    """A line starting with a quote or an ellipsis after a finished sentence, or a lone dash,
+    never becomes a 'sentence' of its own."""
+    r = analyser.analyse('It ended.\n" In life we organise large stones first," he said.\n\n'
+                         ". . . a quiet portrait of work. The cast is fine.\n\n— — —\n\nThe end.")
+    texts = [s.text for s in r.sentences]
+    assert texts[0] == "It ended."
+    assert texts[1].startswith('" In life')
+    assert texts[2].startswith(". . . a quiet portrait")
+    assert all(any(c.isalnum() for c in t) for t in texts)

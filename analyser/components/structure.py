@@ -12,7 +12,6 @@ The Doc text is never changed, so every offset indexes the text the user gave us
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,22 +85,19 @@ class ReviewStructure:
         lines = self._classify(text, removed, hints)
 
         headings: list[tuple[int, int]] = []
-        sentences: list[tuple[int, int]] = []
-        meta: list[tuple[int, str | None]] = []  # (paragraph, heading) per sentence
+        units: list[tuple[int, int]] = []  # runs of text lines that sentences may span
+        meta: list[tuple[int, str | None]] = []  # (paragraph, heading) per unit
         paragraph = -1
         heading_text: str | None = None
         unit_start: int | None = None
         unit_end = 0
         prev_kind = "blank"
 
-        tokens = _TokenArrays(doc, text)
-
         def flush() -> None:
             nonlocal unit_start
             if unit_start is not None:
-                for s, e in tokens.split(unit_start, unit_end):
-                    sentences.append((s, e))
-                    meta.append((paragraph, heading_text))
+                units.append((unit_start, unit_end))
+                meta.append((paragraph, heading_text))
             unit_start = None
 
         for line in lines:
@@ -120,10 +116,12 @@ class ReviewStructure:
             prev_kind = line.kind
         flush()
 
+        tokens = _TokenArrays(doc, text)
+        sentences, unit_of = tokens.split(units)
         doc._.heading_offsets = headings
         table = new_table(sentences)
-        table["paragraph"] = [m[0] for m in meta]
-        table["heading"] = [m[1] for m in meta]
+        table["paragraph"] = [meta[u][0] for u in unit_of]
+        table["heading"] = [meta[u][1] for u in unit_of]
         doc._.sentence_table = table
         tokens.mark_boundaries(
             [s for s, _ in sentences] + [s for s, _ in headings] + [r.start for r in removed]
@@ -195,6 +193,18 @@ def _is_final(text: str) -> bool:
     return bool(text) and all(c in _PUNCT_CHARS for c in text)
 
 
+def _has_alnum(text: str) -> bool:
+    return any(c.isalnum() for c in text)
+
+
+def alnum_flag(vocab) -> int:
+    """The id of a lexeme flag for "has a letter or digit" (see :func:`final_flag`)."""
+    for flag_id, getter in vocab.lex_attr_getters.items():
+        if getter is _has_alnum:
+            return flag_id
+    return vocab.add_flag(_has_alnum)
+
+
 def final_flag(vocab) -> int:
     """The id of a lexeme flag for :func:`_is_final`, added to the vocab once: spaCy then
     computes it once per distinct word and ``Doc.to_array`` reads it like ``IS_PUNCT``."""
@@ -217,15 +227,18 @@ class _TokenArrays:
         self.doc = doc
         self.text = text
         if len(doc):
-            arr = doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT, final_flag(doc.vocab)])
+            arr = doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT, final_flag(doc.vocab),
+                                alnum_flag(doc.vocab)])
         else:
-            arr = np.zeros((0, 5), dtype=np.uint64)
-        self.idx_arr = arr[:, 0].astype(np.int64)
-        self.idx = self.idx_arr.tolist()
-        self.length = arr[:, 1].astype(np.int64).tolist()
-        self.space = arr[:, 2].astype(bool).tolist()
-        self.start = self._sentence_starts(arr[:, 3].astype(bool), arr[:, 4].astype(bool),
-                                           arr[:, 2].astype(bool)).tolist()
+            arr = np.zeros((0, 6), dtype=np.uint64)
+        self.idx_arr = idx = arr[:, 0].astype(np.int64)
+        space = arr[:, 2].astype(bool)
+        first = self._sentence_starts(arr[:, 3].astype(bool), arr[:, 4].astype(bool), space)
+        keep = ~space  # whitespace tokens are never part of a sentence's span
+        self.idx = idx[keep]
+        self.end = (idx + arr[:, 1].astype(np.int64))[keep]
+        self.first = first[keep]
+        self.alnum = arr[keep, 5].astype(bool)
 
     @staticmethod
     def _sentence_starts(is_punct: np.ndarray, final: np.ndarray, is_space: np.ndarray
@@ -243,48 +256,60 @@ class _TokenArrays:
         prev_cand = np.concatenate([[-1], last_cand[:-1]])
         return candidate & (last_final > prev_cand)
 
-    def split(self, start: int, end: int) -> list[tuple[int, int]]:
-        """Sentences inside the unit [start, end): sentencizer boundaries, trimmed."""
-        a = bisect_left(self.idx, start)
-        b = bisect_left(self.idx, end)
-        out: list[tuple[int, int]] = []
-        cur_s = cur_e = -1
-        n_tok = 0
-        idx, length, space, first = self.idx, self.length, self.space, self.start
-        for j in range(a, b):
-            if space[j]:
-                continue
-            if cur_s >= 0 and (first[j] or n_tok >= MAX_SENTENCE_TOKENS):
-                out.append((cur_s, cur_e))
-                cur_s = -1
-            if cur_s < 0:
-                cur_s = idx[j]
-                n_tok = 0
-            cur_e = idx[j] + length[j]
-            n_tok += 1
-        if cur_s >= 0:
-            out.append((cur_s, cur_e))
-        # A sentence made only of punctuation ("...", "—") joins the one before it.
-        merged: list[tuple[int, int]] = []
-        text = self.text
-        for s, e in out:
-            if merged and not any(c.isalnum() for c in text[s:e]):
-                merged[-1] = (merged[-1][0], e)
-            else:
-                merged.append((s, e))
-        if len(merged) == 1 and not any(c.isalnum() for c in text[merged[0][0] : merged[0][1]]):
-            return []
-        return merged
+    def split(self, units: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], list[int]]:
+        """Sentences inside the units (character ranges), with the unit of each.
+
+        A unit's tokens are cut at sentencizer boundaries and every `MAX_SENTENCE_TOKENS`
+        tokens; a piece without letters or digits ("...", "—") joins the sentence before it
+        (or, at the start of a unit, the one after it); a unit with no letters or digits at
+        all gives no sentence."""
+        if not units or not len(self.idx):
+            return [], []
+        bounds = np.asarray(units, dtype=np.int64)
+        a = np.searchsorted(self.idx, bounds[:, 0], "left")
+        b = np.searchsorted(self.idx, bounds[:, 1], "left")
+        counts = np.maximum(b - a, 0)
+        total = int(counts.sum())
+        if not total:
+            return [], []
+        offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        pos = np.arange(total) + np.repeat(a - offsets, counts)  # token of each slot
+        unit = np.repeat(np.arange(len(units)), counts)
+        boundary = self.first[pos]
+        boundary[offsets[counts > 0]] = True
+        sid = np.cumsum(boundary) - 1
+        rank = np.arange(total) - np.flatnonzero(boundary)[sid]
+        if rank.max() >= MAX_SENTENCE_TOKENS:
+            boundary |= (rank > 0) & (rank % MAX_SENTENCE_TOKENS == 0)
+        starts = np.flatnonzero(boundary)
+        alnum = np.maximum.reduceat(self.alnum[pos], starts)
+        if not alnum.all():
+            s_unit = unit[starts]
+            # alphanumeric sentences earlier in the same unit
+            seen = np.cumsum(alnum) - alnum
+            unit_first = np.searchsorted(s_unit, s_unit, "left")
+            before = seen - (np.cumsum(alnum) - alnum)[unit_first]
+            for k in np.flatnonzero(~alnum).tolist():
+                if before[k] > 0:
+                    boundary[starts[k]] = False  # join the sentence before
+                elif k + 1 < len(starts) and s_unit[k + 1] == s_unit[k]:
+                    boundary[starts[k + 1]] = False  # join the sentence after
+            starts = np.flatnonzero(boundary)
+            alnum = np.maximum.reduceat(self.alnum[pos], starts)
+        ends = np.concatenate([starts[1:], [total]]) - 1
+        s = self.idx[pos[starts]][alnum].tolist()
+        e = self.end[pos[ends]][alnum].tolist()
+        return list(zip(s, e, strict=True)), unit[starts][alnum].tolist()
 
     def mark_boundaries(self, char_starts: list[int]) -> None:
         """Make ``doc.sents`` agree with our sentences, headings and chrome blocks.
 
         Written as one array: setting ``token.is_sent_start`` one by one rescans the doc each
         time (quadratic on reviews with thousands of sentences)."""
-        if not char_starts or not len(self.idx):
+        if not char_starts or not len(self.idx_arr):
             return
         js = np.searchsorted(self.idx_arr, np.asarray(char_starts), side="left")
-        js = js[(js > 0) & (js < len(self.idx))]
+        js = js[(js > 0) & (js < len(self.idx_arr))]
         arr = self.doc.to_array([SENT_START]).astype(np.int64)
         arr[js] = 1
         self.doc.from_array([SENT_START], arr.astype(np.uint64))
