@@ -316,7 +316,12 @@ def score_chunk(index: int, items: list[Item], root: str, options: dict[str, Any
     crash_marker = options.get("crash_on")  # fault-injection hook for tests (see run_batch)
     if crash_marker and any(crash_marker in r.text for _, _, r in reads):
         os._exit(70)
-    results = analyser.analyse_many([r for _, _, r in reads], [i.id for _, i, _ in reads])
+    # Results are plain objects, so the chunk's docs can live in a spaCy memory zone: the
+    # strings and lexemes of words first seen in this chunk are freed at its end, and a
+    # worker's memory stays flat over millions of reviews instead of growing with the vocab.
+    with analyser.nlp.memory_zone():
+        results = analyser.analyse_many([r for _, _, r in reads],
+                                        [i.id for _, i, _ in reads])
     by_pos = {pos: result for (pos, _, _), result in zip(reads, results, strict=True)}
     final_reviews: list[dict[str, Any]] = []
     for pos, item in enumerate(items):
