@@ -19,6 +19,16 @@ def test_negation_flips_or_softens(analyser):
         analyser, "The worst film I've seen.")
 
 
+def test_the_clause_after_but_carries_the_verdict(analyser):
+    """Contrast: what follows "but"/"however"/"yet" decides the sentence."""
+    assert score(analyser, "The first hour drags, but the ending is wonderful and I loved "
+                           "it.") > 0.3
+    assert score(analyser, "The cast is lovely, but the film is a dull, tedious mess.") < -0.3
+    assert score(analyser, "It looks great, however the story is boring and the dialogue "
+                           "is awful.") < -0.3
+    assert score(analyser, "Slow at first, yet by the end it is a moving, beautiful film.") > 0.3
+
+
 def test_scores_are_bounded(analyser):
     r = analyser.analyse("Great! Awful! Fine. Superb, brilliant, perfect!!!")
     assert all(-1 <= s.sentiment <= 1 for s in r.sentences)

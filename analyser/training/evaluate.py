@@ -93,6 +93,7 @@ def evaluate_spoilers(files, log, threshold: float | None = None) -> dict[str, A
             (sent_rows if "sentence" in r else review_rows).append(r)
     results: dict[str, Any] = {"threshold": thr}
     tables: dict[str, dict[str, Any]] = {}
+    predictions: list[dict[str, Any]] = []
     if sent_rows:
         groups: dict[str, list[dict]] = defaultdict(list)
         for k, r in enumerate(sent_rows):
@@ -114,6 +115,11 @@ def evaluate_spoilers(files, log, threshold: float | None = None) -> dict[str, A
         y = np.array([sent_rows[k]["spoiler"] for k in ks])
         p = np.array([probs[k] for k in ks])
         src = np.array([sent_rows[k]["source"] for k in ks])
+        predictions.extend(
+            {"task": "spoilers", "level": "sentence", "source": str(src[j]),
+             "text": sent_rows[k]["sentence"], "label": int(y[j]), "probability": float(p[j]),
+             "predicted": int(p[j] >= thr)}
+            for j, k in enumerate(ks))
         tables["analyser (all sentences)"] = metrics(y, p, thr)
         for s in sorted(set(src)):
             m = src == s
@@ -141,11 +147,17 @@ def evaluate_spoilers(files, log, threshold: float | None = None) -> dict[str, A
         for r in review_rows:
             res = analyser.analyse(r["text"])
             p.append(max((s.spoiler.probability for s in res.sentences), default=0.0))
+        predictions.extend(
+            {"task": "spoilers", "level": "review", "source": r.get("source", "?"),
+             "text": r["text"], "label": int(r["spoiler"]), "probability": float(q),
+             "predicted": int(q >= thr)}
+            for r, q in zip(review_rows, p, strict=True))
         rt["analyser (max sentence prob)"] = metrics(y, np.array(p), thr)
         rt["baseline majority class"] = metrics(y, np.zeros(len(y)), 0.5)
         _print_table(log, "Spoilers, review level (any sentence flagged)", rt)
         tables.update({f"review: {k}": v for k, v in rt.items()})
     results["tables"] = tables
+    results["predictions"] = predictions
     return results
 
 
@@ -166,6 +178,11 @@ def evaluate_sentiment(files, log, threshold: float | None = None) -> dict[str, 
     prob = (score + 1) / 2
     levels = np.array([r.get("level", "review") for r in rows])
     srcs = np.array([r.get("source", "?") for r in rows])
+    predictions = [
+        {"task": "sentiment", "level": str(lv), "source": str(sc), "text": r["text"],
+         "label": int(t), "probability": float(q), "predicted": int(q >= 0.5)}
+        for r, t, q, lv, sc in zip(rows, y, prob, levels, srcs, strict=True)
+    ]
     tables: dict[str, dict[str, Any]] = {}
     for s in sorted(set(srcs)):
         m = srcs == s
@@ -195,7 +212,7 @@ def evaluate_sentiment(files, log, threshold: float | None = None) -> dict[str, 
         maj = float(y[m].mean() >= 0.5)
         tables[f"baseline majority [{s}]"] = metrics(y[m], np.full(m.sum(), maj))
     _print_table(log, "Sentiment (pos/neg; score >= 0 counts as positive)", tables)
-    return {"tables": tables}
+    return {"tables": tables, "predictions": predictions}
 
 
 def _vader() -> Callable[[str], float] | None:
@@ -223,6 +240,11 @@ def evaluate_sections(files, log, threshold: float | None = None) -> dict[str, A
         prob[k] = s.plot_probability
         label_is_plot[k] = float(s.section == "plot")
         labels[s.section] += 1
+    predictions = [
+        {"task": "sections", "level": "sentence", "source": r.get("source", "?"),
+         "text": r["text"], "label": int(t), "probability": float(q), "predicted": int(q >= 0.5)}
+        for r, t, q in zip(rows, y, prob, strict=True)
+    ]
     tables = {
         "analyser plot probability": metrics(y, prob),
         "analyser section label (plot vs rest)": metrics(y, label_is_plot),
@@ -235,7 +257,7 @@ def evaluate_sections(files, log, threshold: float | None = None) -> dict[str, A
         tables["baseline majority class"] = metrics(y, np.full(len(y), maj))
     _print_table(log, "Sections, plot vs opinion sentences", tables)
     log(f"  predicted labels: {dict(labels)}")
-    return {"tables": tables, "predicted_labels": dict(labels)}
+    return {"tables": tables, "predicted_labels": dict(labels), "predictions": predictions}
 
 
 EVALUATORS = {
@@ -246,10 +268,21 @@ EVALUATORS = {
 
 
 def evaluate_task(task: str, files: list[Path] | None, log: Callable[[str], None] = print,
-                  threshold: float | None = None) -> dict[str, Any]:
+                  threshold: float | None = None, *, predictions: bool = False
+                  ) -> dict[str, Any]:
+    """Metrics tables for `task` (printed, and returned). With `predictions`, the result also
+    holds ``predictions``: a DataFrame with one row per scored example (task, level,
+    source, text, label, probability, predicted) for plots and error analysis."""
     paths = _resolve(files, task)
     log(f"evaluating {task} on: " + ", ".join(str(p) for p in paths))
     result = EVALUATORS[task](paths, log, threshold)
+    rows = result.pop("predictions", [])
     result = {"task": task, "files": [str(p) for p in paths], **result}
     log(json.dumps(result))
+    if predictions:
+        import pandas as pd
+
+        result["predictions"] = pd.DataFrame(
+            rows, columns=["task", "level", "source", "text", "label", "probability",
+                           "predicted"])
     return result
