@@ -116,3 +116,18 @@ def test_train_sections_writes_a_model_without_touching_the_manifest(tmp_path, m
     assert res.exit_code == 0, res.output
     assert (out / "sections.joblib").stat().st_size > 1000
     assert read_manifest() == before
+
+
+def test_near_duplicate_groups_join_copies_across_corpora():
+    """The same snippet tokenised two ways (MR vs SST style) lands in one CV group."""
+    from analyser.training.grouping import near_duplicate_groups
+
+    texts = [
+        "it's a charming and often affecting journey , one that rewards patience .",
+        "It's a charming and often affecting journey, one that rewards patience.",
+        "the film is a dull , lifeless mess from start to finish .",
+        "A completely different sentence about a completely different film here.",
+    ]
+    g = near_duplicate_groups(texts)
+    assert g[0] == g[1]
+    assert len({g[0], g[2], g[3]}) == 3

@@ -19,13 +19,19 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_curve, roc_auc_score
-from sklearn.model_selection import GroupKFold, StratifiedKFold, cross_val_predict
+from sklearn.model_selection import (
+    GroupKFold,
+    StratifiedGroupKFold,
+    StratifiedKFold,
+    cross_val_predict,
+)
 from sklearn.pipeline import Pipeline
 
 from ..estimators import NBScaler
 from ..features import identity, section_features, sentiment_features, spoiler_features
 from ..models import TASKS, models_dir, sha256_of, write_manifest_entry
 from .data import data_dir, file_sha256, read_jsonl, tokenize
+from .grouping import near_duplicate_groups
 
 SEED = 13
 FORMAT_VERSION = 1
@@ -57,9 +63,17 @@ def slim(model: Pipeline) -> Pipeline:
     return model
 
 
-def _oof(model_fn: Callable[[], Pipeline], X, y, groups=None, method="predict_proba"):
-    cv = GroupKFold(n_splits=5) if groups is not None else StratifiedKFold(
-        5, shuffle=True, random_state=SEED)
+def _oof(model_fn: Callable[[], Pipeline], X, y, groups=None, method="predict_proba", *,
+         near_duplicates: bool = False):
+    """Out-of-fold predictions. `groups` keep related rows (one review's sentences) in one
+    fold; with `near_duplicates` they are near-duplicate clusters
+    (:func:`analyser.training.grouping.near_duplicate_groups`) and folds stay stratified."""
+    if near_duplicates:
+        cv = StratifiedGroupKFold(5, shuffle=True, random_state=SEED)
+    elif groups is not None:
+        cv = GroupKFold(n_splits=5)
+    else:
+        cv = StratifiedKFold(5, shuffle=True, random_state=SEED)
     out = cross_val_predict(model_fn(), X, y, cv=cv, groups=groups, method=method, n_jobs=1)
     return out[:, 1] if method == "predict_proba" else out
 
@@ -126,8 +140,9 @@ def train_sections(out_dir: Path, log=print) -> dict[str, Any]:
     def make():
         return text_model(P["C"], nb=P["nb"], min_df=P["min_df"])
 
-    log(f"sections: {len(rows)} sentences; 5-fold CV ...")
-    oof = _oof(make, X, y)
+    log(f"sections: {len(rows)} sentences; 5-fold CV, near-duplicates kept together ...")
+    oof = _oof(make, X, y, near_duplicate_groups([r["text"] for r in rows]),
+               near_duplicates=True)
     cv = _metrics(y, oof)
     weights = {}
     for w in (0.0, 0.25, 0.5, 0.75):
@@ -243,7 +258,9 @@ def train_sentiment(out_dir: Path, log=print) -> dict[str, Any]:
     def make_s():
         return text_model(P["sentence"]["C"], nb=True, min_df=P["sentence"]["min_df"])
 
-    cv_sent = _metrics(ys, _oof(make_s, Xs, ys))
+    # MR and SST share snippets: near-duplicates stay in one fold (see grouping.py)
+    s_groups = near_duplicate_groups([r["text"] for r in sent_rows])
+    cv_sent = _metrics(ys, _oof(make_s, Xs, ys, s_groups, near_duplicates=True))
     log(f"sentiment: sentence CV {cv_sent}")
     sentence_model = slim(make_s().fit(Xs, ys))
 
@@ -258,7 +275,9 @@ def train_sentiment(out_dir: Path, log=print) -> dict[str, Any]:
         rp = P["review"]
         return text_model(rp["C"], nb=False, min_df=rp["min_df"], max_features=rp["max_features"])
 
-    oof_logit = _oof(make_r, Xr, yr, method="decision_function")
+    r_groups = near_duplicate_groups([r["text"] for r in rev_rows], k=8)
+    oof_logit = _oof(make_r, Xr, yr, r_groups, method="decision_function",
+                     near_duplicates=True)
     cv_doc = _metrics(yr, 1 / (1 + np.exp(-oof_logit)))
     log(f"sentiment: review-model CV {cv_doc}")
     sent_scores = [
@@ -268,7 +287,8 @@ def train_sentiment(out_dir: Path, log=print) -> dict[str, Any]:
     ]
     S = np.array([stack_features(z, sc, labels) for z, sc, (_, labels)
                   in zip(oof_logit, sent_scores, struct, strict=True)])
-    stacker_oof = _oof(lambda: LogisticRegression(C=P["stacker"]["C"], max_iter=2000), S, yr)
+    stacker_oof = _oof(lambda: LogisticRegression(C=P["stacker"]["C"], max_iter=2000), S, yr,
+                       r_groups, near_duplicates=True)
     cv_stack = _metrics(yr, stacker_oof)
     per_source = {}
     for src in sorted({r["source"] for r in rev_rows}):
