@@ -222,8 +222,8 @@ def count_items(source, **kw) -> int:
 
 # --- scoring (runs on workers) -----------------------------------------------------------
 _ANALYSER = None
-_WARM_REVIEWS = 0
-WARM_UP_REVIEWS = 2000  # scored outside memory zones first (see score_chunk)
+# spaCy strings a worker may keep for good before chunks run in memory zones (see _memory_zone)
+VOCAB_LIMIT = 300_000
 
 
 def _analyser(options: dict[str, Any]):
@@ -245,15 +245,18 @@ def _analyser(options: dict[str, Any]):
 
 
 def _memory_zone(analyser):
-    """A spaCy memory zone once the worker is warm, else nothing.
+    """A spaCy memory zone once the worker's vocabulary is large, else nothing.
 
-    Inside a zone spaCy frees the words first seen there at its end (worker memory stays
-    flat over millions of reviews) but also stops filling its tokenizer cache, which makes
-    tokenising several times slower. So a worker's first `WARM_UP_REVIEWS` reviews run
-    outside any zone, filling the cache and vocabulary with the common words for good."""
+    spaCy keeps every word it has seen: over millions of reviews a worker's memory would
+    grow with the vocabulary. Inside a zone the words first seen there are freed at its end,
+    but spaCy also stops filling its tokenizer cache, which makes tokenising up to twice as
+    slow. So chunks run outside zones until the vocabulary holds `VOCAB_LIMIT` strings (the
+    common words, kept for good, some tens of MB), and inside zones after that."""
     from contextlib import nullcontext
 
-    return analyser.nlp.memory_zone() if _WARM_REVIEWS >= WARM_UP_REVIEWS else nullcontext()
+    if len(analyser.nlp.vocab.strings) >= VOCAB_LIMIT:
+        return analyser.nlp.memory_zone()
+    return nullcontext()
 
 
 @dataclass
@@ -339,11 +342,9 @@ def score_chunk(index: int, items: list[Item], root: str, options: dict[str, Any
     # Results are plain objects, so the chunk's docs can live in a spaCy memory zone: the
     # strings and lexemes of words first seen in this chunk are freed at its end, and a
     # worker's memory stays flat over millions of reviews instead of growing with the vocab.
-    global _WARM_REVIEWS
     with _memory_zone(analyser):
         results = analyser.analyse_many([r for _, _, r in reads],
                                         [i.id for _, i, _ in reads])
-    _WARM_REVIEWS += len(reads)
     by_pos = {pos: result for (pos, _, _), result in zip(reads, results, strict=True)}
     final_reviews: list[dict[str, Any]] = []
     for pos, item in enumerate(items):

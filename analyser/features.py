@@ -100,6 +100,13 @@ def sentiment_features(tokens: Sequence[str], grams: Sequence[str] | None = None
     return marked + list(map(" ".join, zip(tokens, tokens[1:], strict=False)))
 
 
+def review_features(tokens: Sequence[str]) -> list[str]:
+    """Whole-review features: :func:`sentiment_features` plus word trigrams ("not my kind",
+    "one of the"), which long reviews have enough of to weigh (Wang & Manning 2012)."""
+    return sentiment_features(tokens) + list(
+        map(" ".join, zip(tokens, tokens[1:], tokens[2:], strict=False)))
+
+
 # --- spoiler cues -----------------------------------------------------------------------
 # Each cue is a regex over the lower-cased sentence. They are features, not rules: the
 # trained weights decide how much each one matters.

@@ -60,6 +60,9 @@ class FeatureSpace:
         self._pairs: dict[int, int] = {}
         self.pair_codes = np.zeros(0, np.int64)  # sorted (a << 32 | b) codes
         self.pair_ids = np.zeros(0, np.int64)
+        self._triples: dict[int, int] = {}
+        self.triple_codes = np.zeros(0, np.int64)  # sorted (a << 42 | b << 21 | c) codes
+        self.triple_ids = np.zeros(0, np.int64)
         self.generation = 0
         self._orth_info: dict[int, int] = {}
         self._lock = threading.Lock()
@@ -78,16 +81,30 @@ class FeatureSpace:
             p = self._pairs[code] = len(self._pairs)
         return p
 
+    def triple(self, a: int, b: int, c: int) -> int:
+        if max(a, b, c) >= 1 << 21:
+            raise ValueError("too many words to pack word trigrams")
+        code = (a << 42) | (b << 21) | c
+        t = self._triples.get(code)
+        if t is None:
+            t = self._triples[code] = len(self._triples)
+        return t
+
+    @staticmethod
+    def _sorted_codes(table: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        codes = np.fromiter(table, np.int64, len(table))
+        ids = np.fromiter(table.values(), np.int64, len(table))
+        order = np.argsort(codes)
+        return codes[order], ids[order]
+
     def register(self, fill) -> None:
         """Run `fill(self)` (which interns words and pairs), then rebuild the lookup arrays."""
         with self._lock:
             fill(self)
             for w in NEGATORS | _SCOPE_END | CONTRAST | _FINAL:
                 self.term(w)
-            codes = np.fromiter(self._pairs, np.int64, len(self._pairs))
-            ids = np.fromiter(self._pairs.values(), np.int64, len(self._pairs))
-            order = np.argsort(codes)
-            self.pair_codes, self.pair_ids = codes[order], ids[order]
+            self.pair_codes, self.pair_ids = self._sorted_codes(self._pairs)
+            self.triple_codes, self.triple_ids = self._sorted_codes(self._triples)
             self._flags()
             self._orth_info = {}  # words unknown before may be known now
             self.generation += 1
@@ -101,6 +118,23 @@ class FeatureSpace:
         self.is_final = np.fromiter((w in _FINAL for w in words), bool, n)
 
     # -- per batch ---------------------------------------------------------------------
+    def triple_ids_of(self, batch: TokenBatch) -> np.ndarray:
+        """Triple id of every token and the next two in the same doc (-1: no such triple)."""
+        key = ("triples", self.generation)
+        if key in batch.cache:
+            return batch.cache[key]
+        t = self.term_ids(batch)
+        out = np.full(max(len(t) - 2, 0), -1, dtype=np.int64)
+        if len(t) > 2 and len(self.triple_codes):
+            d = batch.doc
+            a, b, c = t[:-2], t[1:-1], t[2:]
+            ok = (d[:-2] == d[2:]) & (a > 0) & (b > 0) & (c > 0)
+            codes = (a[ok] << 42) | (b[ok] << 21) | c[ok]
+            i = np.minimum(np.searchsorted(self.triple_codes, codes), len(self.triple_codes) - 1)
+            out[ok] = np.where(self.triple_codes[i] == codes, self.triple_ids[i], -1)
+        batch.cache[key] = out
+        return out
+
     def _token_info(self, batch: TokenBatch) -> np.ndarray:
         """Per token: word id * 2 + capitalised-word bit, one dict lookup per distinct token."""
         key = ("info", self.generation)
@@ -284,6 +318,7 @@ class FeatureIndex:
         neg: dict[int, int] = {}
         but: dict[int, int] = {}
         pairs: dict[int, int] = {}
+        triples: dict[int, int] = {}
         chars: dict[str, int] = {}
         self.named: dict[str, int] = {}
 
@@ -296,6 +331,8 @@ class FeatureIndex:
                 parts = feat.split(" ")
                 if len(parts) == 2 and parts[0] and parts[1]:
                     pairs[sp.pair(sp.term(parts[0]), sp.term(parts[1]))] = col
+                elif len(parts) == 3 and all(parts):
+                    triples[sp.triple(*(sp.term(p) for p in parts))] = col
                 elif len(parts) == 1:
                     uni[sp.term(feat)] = col
                     if negation and feat.startswith("neg_") and len(feat) > 4:
@@ -309,6 +346,8 @@ class FeatureIndex:
         self.neg = self._table(neg, n_terms)
         self.but = self._table(but, n_terms)
         self.pair_cols = self._table(pairs, len(space._pairs))
+        self.triple_cols = self._table(triples, len(space._triples))
+        self.has_trigrams = bool(triples)
         alphabet = sorted({c for g in chars for c in g})
         if len(alphabet) >= 0xFFFF or char_n * 16 > 64:
             raise ValueError("character n-grams too long or alphabet too large to pack")
@@ -366,6 +405,14 @@ class FeatureIndex:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         ok = (pairs >= 0) & (seg[:-1] == seg[1:])
         return seg[:-1][ok], _at(self.pair_cols, pairs[ok])
+
+    def trigrams(self, batch: TokenBatch, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) pairs of word trigrams inside each segment of `seg`."""
+        triples = self.space.triple_ids_of(batch)
+        if not self.has_trigrams or not len(triples):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        ok = (triples >= 0) & (seg[:-2] == seg[2:])
+        return seg[:-2][ok], _at(self.triple_cols, triples[ok])
 
     def char_grams(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Character n-grams of each text, as :func:`analyser.features.char_ngrams`."""

@@ -252,3 +252,23 @@ def test_dask_worker_that_dies_is_retried_then_reported(tmp_path, monkeypatch):
     assert list(reviews.id) == [f"r{i}.txt" for i in range(4)]
     assert "worker process died" in reviews.set_index("id").loc["r1.txt", "error"]
     assert summary.failed == 1 and summary.scored == 3
+
+
+def test_chunks_scored_in_a_memory_zone_give_the_same_rows(monkeypatch, examples):
+    """Past VOCAB_LIMIT a worker scores chunks in spaCy memory zones (flat memory over
+    millions of reviews); the rows must not change, and the vocabulary must not grow."""
+    import analyser.batch as B
+    from analyser.batch import Item, score_chunk
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(examples.glob("*.txt"))]
+    items = [Item(id=str(i), path="t.jsonl", text=t) for i, t in enumerate(texts)]
+    monkeypatch.setattr(B, "VOCAB_LIMIT", 10**9)
+    plain = score_chunk(0, items, ".", {})
+    monkeypatch.setattr(B, "VOCAB_LIMIT", 0)
+    strings = len(B._analyser({}).nlp.vocab.strings)
+    zoned = score_chunk(0, items + [Item(id="new", path="t.jsonl",
+                                         text="Zyxqvort and Blorptastic wordsmiths appear.")],
+                        ".", {})
+    assert len(B._analyser({}).nlp.vocab.strings) == strings
+    assert zoned.reviews.slice(0, len(items)).equals(plain.reviews)
+    assert zoned.sentences.slice(0, plain.sentences.num_rows).equals(plain.sentences)

@@ -11,7 +11,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analyser.features import section_features, sentiment_features, spoiler_features, tokens_of
+from analyser.features import (
+    review_features,
+    section_features,
+    sentiment_features,
+    spoiler_features,
+    tokens_of,
+)
 from analyser.vectorise import TokenBatch, sentence_texts
 
 TRICKY = [
@@ -90,7 +96,8 @@ def test_sentiment_features_match_training_features(analyser, docs):
         n = len(doc._.sentence_table["start"])
         per_doc.append([t for w in words[i : i + n] for t in tokens_of(w)])
         i += n
-    ref = comp.review_model[0].transform([sentiment_features(t) for t in per_doc])
+    featurise = review_features if comp.review_index.has_trigrams else sentiment_features
+    ref = comp.review_model[0].transform([featurise(t) for t in per_doc])
     got = comp._features(comp.review_model, comp.review_index, batch, batch.doc, batch.n_docs)
     _same(got, ref)
 

@@ -114,9 +114,12 @@ class ReviewSentiment(BatchComponent):
 
     @staticmethod
     def _features(model, index: FeatureIndex, batch: TokenBatch, seg: np.ndarray, n_rows: int):
-        """:func:`analyser.features.sentiment_features` of each segment, vectorised."""
-        X = count_matrix(n_rows, index.n_columns,
-                         [index.unigrams(batch, seg), index.bigrams(batch, seg)])
+        """:func:`analyser.features.sentiment_features` (plus trigrams when the model has
+        them: :func:`analyser.features.review_features`) of each segment, vectorised."""
+        parts = [index.unigrams(batch, seg), index.bigrams(batch, seg)]
+        if index.has_trigrams:
+            parts.append(index.trigrams(batch, seg))
+        X = count_matrix(n_rows, index.n_columns, parts)
         return vectoriser_output(model, X)
 
     def sentence_scores(self, batch: TokenBatch) -> np.ndarray:

@@ -28,7 +28,13 @@ from sklearn.model_selection import (
 from sklearn.pipeline import Pipeline
 
 from ..estimators import NBScaler
-from ..features import identity, section_features, sentiment_features, spoiler_features
+from ..features import (
+    identity,
+    review_features,
+    section_features,
+    sentiment_features,
+    spoiler_features,
+)
 from ..models import TASKS, models_dir, sha256_of, write_manifest_entry
 from .data import data_dir, file_sha256, read_jsonl, tokenize
 from .grouping import near_duplicate_groups
@@ -221,7 +227,9 @@ def train_spoilers(out_dir: Path, log=print) -> dict[str, Any]:
 # --- sentiment -------------------------------------------------------------------------
 SENTIMENT_PARAMS = {
     "sentence": {"C": 1.0, "nb": True, "min_df": 2},
-    "review": {"C": 8.0, "nb": False, "min_df": 3, "max_features": 150_000},
+    # NB-LR over uni+bi+trigrams: grouped CV IMDb 0.913 / Cornell 0.917 against 0.906 / 0.912
+    # for the TF-IDF LR uni+bigram model it replaced (see models/sentiment.md)
+    "review": {"C": 1.0, "nb": True, "min_df": 3, "max_features": 300_000, "trigrams": True},
     "stacker": {"C": 1.0},
 }
 
@@ -268,12 +276,14 @@ def train_sentiment(out_dir: Path, log=print) -> dict[str, Any]:
     t0 = time.time()
     struct = review_structure([r["text"] for r in rev_rows])
     log(f"sentiment: structured in {time.time() - t0:.0f}s")
-    Xr = [sentiment_features([t for s in sents for t in s]) for sents, _ in struct]
+    featurise = review_features if P["review"].get("trigrams") else sentiment_features
+    Xr = [featurise([t for s in sents for t in s]) for sents, _ in struct]
     yr = np.array([r["label"] == "pos" for r in rev_rows], dtype=int)
 
     def make_r():
         rp = P["review"]
-        return text_model(rp["C"], nb=False, min_df=rp["min_df"], max_features=rp["max_features"])
+        return text_model(rp["C"], nb=rp["nb"], min_df=rp["min_df"],
+                          max_features=rp["max_features"])
 
     r_groups = near_duplicate_groups([r["text"] for r in rev_rows], k=8)
     oof_logit = _oof(make_r, Xr, yr, r_groups, method="decision_function",
