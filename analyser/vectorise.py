@@ -118,20 +118,25 @@ class FeatureSpace:
         self.is_final = np.fromiter((w in _FINAL for w in words), bool, n)
 
     # -- per batch ---------------------------------------------------------------------
-    def triple_ids_of(self, batch: TokenBatch) -> np.ndarray:
-        """Triple id of every token and the next two in the same doc (-1: no such triple)."""
-        key = ("triples", self.generation)
+    def _gram_ids(self, batch: TokenBatch, n: int) -> np.ndarray:
+        """Id of the word n-gram (n = 2 pairs, 3 triples) starting at every token, inside one
+        doc and made of known words (-1 otherwise); cached on the batch."""
+        key = ("grams", n, self.generation)
         if key in batch.cache:
             return batch.cache[key]
+        codes_table, ids_table, shift = ((self.pair_codes, self.pair_ids, 32) if n == 2
+                                         else (self.triple_codes, self.triple_ids, 21))
         t = self.term_ids(batch)
-        out = np.full(max(len(t) - 2, 0), -1, dtype=np.int64)
-        if len(t) > 2 and len(self.triple_codes):
-            d = batch.doc
-            a, b, c = t[:-2], t[1:-1], t[2:]
-            ok = (d[:-2] == d[2:]) & (a > 0) & (b > 0) & (c > 0)
-            codes = (a[ok] << 42) | (b[ok] << 21) | c[ok]
-            i = np.minimum(np.searchsorted(self.triple_codes, codes), len(self.triple_codes) - 1)
-            out[ok] = np.where(self.triple_codes[i] == codes, self.triple_ids[i], -1)
+        m = max(len(t) - n + 1, 0)
+        out = np.full(m, -1, dtype=np.int64)
+        if m and len(codes_table):
+            ok = batch.doc[:m] == batch.doc[n - 1 :]
+            codes = np.zeros(m, dtype=np.int64)
+            for k in range(n):
+                part = t[k : k + m]
+                ok &= part > 0
+                codes = (codes << shift) | part
+            out[ok] = _find(codes[ok], codes_table, ids_table)
         batch.cache[key] = out
         return out
 
@@ -167,21 +172,6 @@ class FeatureSpace:
     def title_flags(self, batch: TokenBatch) -> np.ndarray:
         """Capitalised-word flag per token (``w[:1].isupper() and w[1:].islower()``)."""
         return (self._token_info(batch) & 1).astype(bool)
-
-    def pair_ids_of(self, batch: TokenBatch) -> np.ndarray:
-        """Pair id of every token and the next one in the same doc (-1: no such pair)."""
-        key = ("pairs", self.generation)
-        if key in batch.cache:
-            return batch.cache[key]
-        t = self.term_ids(batch)
-        out = np.full(max(len(t) - 1, 0), -1, dtype=np.int64)
-        if len(t) > 1 and len(self.pair_codes):
-            ok = (batch.doc[:-1] == batch.doc[1:]) & (t[:-1] > 0) & (t[1:] > 0)
-            codes = (t[:-1][ok] << 32) | t[1:][ok]
-            i = np.minimum(np.searchsorted(self.pair_codes, codes), len(self.pair_codes) - 1)
-            out[ok] = np.where(self.pair_codes[i] == codes, self.pair_ids[i], -1)
-        batch.cache[key] = out
-        return out
 
 
 SPACE = FeatureSpace()
@@ -295,6 +285,14 @@ def _last_before(flag: np.ndarray) -> np.ndarray:
     return out
 
 
+def _find(codes: np.ndarray, table: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """values[j] where table[j] == code (table sorted), -1 for codes not in the table."""
+    if not len(table):
+        return np.full(len(codes), -1, dtype=np.int64)
+    i = np.minimum(np.searchsorted(table, codes), len(table) - 1)
+    return np.where(table[i] == codes, values[i], -1)
+
+
 def _at(table: np.ndarray, ids: np.ndarray) -> np.ndarray:
     """table[ids], where ids past the end (interned after the table was built) give -1."""
     return table[np.minimum(ids, len(table) - 1)]
@@ -400,7 +398,7 @@ class FeatureIndex:
 
     def bigrams(self, batch: TokenBatch, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(row, column) pairs of adjacent-word bigrams inside each segment of `seg`."""
-        pairs = self.space.pair_ids_of(batch)
+        pairs = self.space._gram_ids(batch, 2)
         if not len(pairs):
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         ok = (pairs >= 0) & (seg[:-1] == seg[1:])
@@ -408,7 +406,7 @@ class FeatureIndex:
 
     def trigrams(self, batch: TokenBatch, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(row, column) pairs of word trigrams inside each segment of `seg`."""
-        triples = self.space.triple_ids_of(batch)
+        triples = self.space._gram_ids(batch, 3)
         if not self.has_trigrams or not len(triples):
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         ok = (triples >= 0) & (seg[:-2] == seg[2:])
@@ -433,9 +431,7 @@ class FeatureIndex:
         ends = np.cumsum(lengths)
         row = np.repeat(np.arange(len(texts)), lengths)[:m]
         ok = np.arange(m) + n <= ends[row]  # the n-gram lies inside its own text
-        codes, row = codes[ok], row[ok]
-        i = np.minimum(np.searchsorted(self.char_codes, codes), len(self.char_codes) - 1)
-        return row, np.where(self.char_codes[i] == codes, self.char_cols[i], -1)
+        return row[ok], _find(codes[ok], self.char_codes, self.char_cols)
 
     def named_tokens(self, rows_feats: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
         rows, cols = [], []
