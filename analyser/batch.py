@@ -487,6 +487,9 @@ def _part_name(k: int) -> str:
 class Engine:
     """Runs :func:`score_chunk` over chunks; yields results in any order."""
 
+    # the exceptions by which this engine says a worker process died with chunks in flight
+    worker_died: tuple[type[BaseException], ...] = ()
+
     def run(self, chunks: Iterator[tuple[int, list[Item]]], root: str, options: dict
             ) -> Iterator[ChunkResult]:  # pragma: no cover - interface
         raise NotImplementedError
@@ -499,7 +502,12 @@ class LocalEngine(Engine):
     """In-process (jobs=1) or a joblib process pool; results stream back in order."""
 
     def __init__(self, jobs: int = 1) -> None:
+        from concurrent.futures.process import BrokenProcessPool
+
+        from joblib.externals.loky.process_executor import TerminatedWorkerError
+
         self.jobs = max(1, jobs)
+        self.worker_died = (BrokenProcessPool, TerminatedWorkerError)
 
     def run(self, chunks, root, options):
         if self.jobs == 1:
@@ -518,10 +526,11 @@ class DaskEngine(Engine):
 
     def __init__(self, scheduler: str | None = None, jobs: int = 2) -> None:
         try:
-            from dask.distributed import Client, LocalCluster
+            from dask.distributed import Client, KilledWorker, LocalCluster
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise AnalyserError("the dask engine needs dask[distributed]: "
                                 "pip install 'review-analyser[dask]'") from exc
+        self.worker_died = (KilledWorker,)
         self._cluster = None
         if scheduler:
             self.client = Client(scheduler)
@@ -666,7 +675,7 @@ def run_batch(
                 for res in eng.run(todo(), root, options):
                     write(res)
                 break
-            except WORKER_DIED as exc:
+            except eng.worker_died as exc:
                 summary.worker_failures += 1
                 suspects = set(pending_counts)
                 log.warning("a worker process died (%s); retrying %d chunks review by review",
@@ -708,32 +717,6 @@ def _count_parts(parts: Path, ext: str) -> int:
     return sum(1 for _ in parts.glob(f"*.reviews.{ext}"))
 
 
-def _worker_died_errors() -> tuple[type[BaseException], ...]:
-    errs: list[type[BaseException]] = []
-    try:
-        from concurrent.futures.process import BrokenProcessPool
-
-        errs.append(BrokenProcessPool)
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        from joblib.externals.loky.process_executor import TerminatedWorkerError
-
-        errs.append(TerminatedWorkerError)
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        from distributed import KilledWorker
-
-        errs.append(KilledWorker)
-    except ImportError:  # pragma: no cover - dask is optional
-        pass
-    return tuple(errs)
-
-
-WORKER_DIED = _worker_died_errors()
-
-
 def _isolated(eng: Engine, k: int, chunk: list[Item], root: str, options: dict) -> ChunkResult:
     """Score a chunk one review per task; a review whose worker dies becomes an error row."""
     out = ChunkResult(k)
@@ -742,7 +725,7 @@ def _isolated(eng: Engine, k: int, chunk: list[Item], root: str, options: dict) 
     for item in chunk:
         try:
             (res,) = list(eng.run(iter([(k, [item])]), root, options))
-        except WORKER_DIED:
+        except eng.worker_died:
             reason = "the worker process died while scoring this review (twice)"
             # the pool is broken now; the engine starts a fresh one on its next run
             out.errors.append({"id": item.id, "path": item.path, "error": reason})

@@ -11,8 +11,8 @@ text) with numpy over whole batches:
   (0 for words no model knows), each adjacent pair to its pair id, once per batch of docs
   for all models together (:class:`TokenBatch` is shared by the components);
 * a model's unigram, ``neg_``/``but_`` (negation and contrast scope) and bigram columns are
-  then plain array lookups by id; character n-grams are packed 16-bit character codes found
-  with ``searchsorted`` in the model's sorted code table;
+  then plain array lookups by id; word pairs/triples and character n-grams are packed integer
+  codes looked up in a hash table (:class:`CodeTable`, pandas' C hash index);
 * negation and contrast scopes are running maxima of "last opener / last closer" positions
   rather than a Python loop over tokens.
 
@@ -24,11 +24,14 @@ the string features collide on one column.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from spacy.attrs import IDX, IS_SPACE, ORTH
 from spacy.tokens import Doc
@@ -48,6 +51,29 @@ _ORTH_CACHE_MAX = 300_000
 _FINAL = frozenset(".;!?")  # tokens that also end a contrast scope
 
 
+class CodeTable:
+    """Packed integer codes -> values, looked up in bulk through a hash table.
+
+    pandas' index engine (a C hash table, built once on first use) finds millions of codes
+    several times faster than ``searchsorted`` on a sorted array (no binary search with a
+    cache miss per step)."""
+
+    def __init__(self, mapping: dict[int, int], dtype=np.int64) -> None:
+        codes = np.fromiter(mapping, dtype, len(mapping))
+        self.index = pd.Index(codes)
+        self.values = np.fromiter(mapping.values(), np.int64, len(mapping))
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def find(self, codes: np.ndarray) -> np.ndarray:
+        """The value of every code, -1 for codes not in the table."""
+        if not len(self.values):
+            return np.full(len(codes), -1, dtype=np.int64)
+        pos = self.index.get_indexer(codes)
+        return np.where(pos >= 0, self.values[pos], -1)
+
+
 class FeatureSpace:
     """Words and word pairs known to any loaded model, interned as small integers.
 
@@ -58,11 +84,9 @@ class FeatureSpace:
     def __init__(self) -> None:
         self.terms: dict[str, int] = {"": 0}
         self._pairs: dict[int, int] = {}
-        self.pair_codes = np.zeros(0, np.int64)  # sorted (a << 32 | b) codes
-        self.pair_ids = np.zeros(0, np.int64)
+        self.pair_table = CodeTable({})  # (a << 32 | b) code -> pair id
         self._triples: dict[int, int] = {}
-        self.triple_codes = np.zeros(0, np.int64)  # sorted (a << 42 | b << 21 | c) codes
-        self.triple_ids = np.zeros(0, np.int64)
+        self.triple_table = CodeTable({})  # (a << 42 | b << 21 | c) code -> triple id
         self.generation = 0
         self._orth_info: dict[int, int] = {}
         self._lock = threading.Lock()
@@ -90,21 +114,14 @@ class FeatureSpace:
             t = self._triples[code] = len(self._triples)
         return t
 
-    @staticmethod
-    def _sorted_codes(table: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:
-        codes = np.fromiter(table, np.int64, len(table))
-        ids = np.fromiter(table.values(), np.int64, len(table))
-        order = np.argsort(codes)
-        return codes[order], ids[order]
-
     def register(self, fill) -> None:
         """Run `fill(self)` (which interns words and pairs), then rebuild the lookup arrays."""
-        with self._lock:
+        with self._lock, _gc_paused():
             fill(self)
             for w in NEGATORS | _SCOPE_END | CONTRAST | _FINAL:
                 self.term(w)
-            self.pair_codes, self.pair_ids = self._sorted_codes(self._pairs)
-            self.triple_codes, self.triple_ids = self._sorted_codes(self._triples)
+            self.pair_table = CodeTable(self._pairs)
+            self.triple_table = CodeTable(self._triples)
             self._flags()
             self._orth_info = {}  # words unknown before may be known now
             self.generation += 1
@@ -124,19 +141,18 @@ class FeatureSpace:
         key = ("grams", n, self.generation)
         if key in batch.cache:
             return batch.cache[key]
-        codes_table, ids_table, shift = ((self.pair_codes, self.pair_ids, 32) if n == 2
-                                         else (self.triple_codes, self.triple_ids, 21))
+        table, shift = (self.pair_table, 32) if n == 2 else (self.triple_table, 21)
         t = self.term_ids(batch)
         m = max(len(t) - n + 1, 0)
         out = np.full(m, -1, dtype=np.int64)
-        if m and len(codes_table):
+        if m and len(table):
             ok = batch.doc[:m] == batch.doc[n - 1 :]
             codes = np.zeros(m, dtype=np.int64)
             for k in range(n):
                 part = t[k : k + m]
                 ok &= part > 0
                 codes = (codes << shift) | part
-            out[ok] = _find(codes[ok], codes_table, ids_table)
+            out[ok] = table.find(codes[ok])
         batch.cache[key] = out
         return out
 
@@ -285,12 +301,18 @@ def _last_before(flag: np.ndarray) -> np.ndarray:
     return out
 
 
-def _find(codes: np.ndarray, table: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """values[j] where table[j] == code (table sorted), -1 for codes not in the table."""
-    if not len(table):
-        return np.full(len(codes), -1, dtype=np.int64)
-    i = np.minimum(np.searchsorted(table, codes), len(table) - 1)
-    return np.where(table[i] == codes, values[i], -1)
+@contextmanager
+def _gc_paused():
+    """No cyclic garbage collection inside: building hundreds of thousands of small lists
+    that all stay alive would otherwise trigger full collections over the whole heap (they
+    tripled model-loading time), and none of them is garbage."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _at(table: np.ndarray, ids: np.ndarray) -> np.ndarray:
@@ -321,22 +343,33 @@ class FeatureIndex:
         self.named: dict[str, int] = {}
 
         def fill(sp: FeatureSpace) -> None:
+            # one pass over up to 300k features at load time: dict.setdefault interns a
+            # word (or pair, triple) with the next id in one C call
+            terms, sp_pairs, sp_triples = sp.terms, sp._pairs, sp._triples
+            term, pair, triple = terms.setdefault, sp_pairs.setdefault, sp_triples.setdefault
+            named, width = self.named, char_n + 1
             for feat, col in vocabulary.items():
-                if feat.startswith("__") and feat.endswith("__"):
-                    self.named[feat] = col
-                if char_n and feat.startswith("#") and len(feat) == char_n + 1:
+                if feat[:2] == "__" and feat[-2:] == "__":
+                    named[feat] = col
+                if char_n and feat[:1] == "#" and len(feat) == width:
                     chars[feat[1:]] = col
+                if " " not in feat:
+                    uni[term(feat, len(terms))] = col
+                    if negation and len(feat) > 4:
+                        if feat[:4] == "neg_":
+                            neg[term(feat[4:], len(terms))] = col
+                        elif feat[:4] == "but_":
+                            but[term(feat[4:], len(terms))] = col
+                    continue
                 parts = feat.split(" ")
                 if len(parts) == 2 and parts[0] and parts[1]:
-                    pairs[sp.pair(sp.term(parts[0]), sp.term(parts[1]))] = col
+                    code = (term(parts[0], len(terms)) << 32) | term(parts[1], len(terms))
+                    pairs[pair(code, len(sp_pairs))] = col
                 elif len(parts) == 3 and all(parts):
-                    triples[sp.triple(*(sp.term(p) for p in parts))] = col
-                elif len(parts) == 1:
-                    uni[sp.term(feat)] = col
-                    if negation and feat.startswith("neg_") and len(feat) > 4:
-                        neg[sp.term(feat[4:])] = col
-                    if negation and feat.startswith("but_") and len(feat) > 4:
-                        but[sp.term(feat[4:])] = col
+                    a, b, c = (term(w, len(terms)) for w in parts)
+                    triples[triple((a << 42) | (b << 21) | c, len(sp_triples))] = col
+            if sp_triples and len(terms) > 1 << 21:
+                raise ValueError("too many words to pack word trigrams")
 
         space.register(fill)
         n_terms = len(space.terms)
@@ -352,11 +385,9 @@ class FeatureIndex:
         # code point -> symbol (1..len(alphabet); 0 = a character no n-gram contains)
         self.symbols = np.zeros(max((ord(c) for c in alphabet), default=0) + 2, np.uint64)
         self.symbols[[ord(c) for c in alphabet]] = np.arange(1, len(alphabet) + 1)
-        gram_codes = np.fromiter((self._pack([alphabet.index(c) + 1 for c in g]) for g in chars),
-                                 np.uint64, len(chars))
-        order = np.argsort(gram_codes)
-        self.char_codes = gram_codes[order]
-        self.char_cols = np.fromiter(chars.values(), np.int64, len(chars))[order]
+        rank = {c: i + 1 for i, c in enumerate(alphabet)}
+        self.char_table = CodeTable(
+            {self._pack([rank[c] for c in g]): col for g, col in chars.items()}, np.uint64)
 
     @staticmethod
     def _table(mapping: dict[int, int], n: int) -> np.ndarray:
@@ -415,7 +446,7 @@ class FeatureIndex:
     def char_grams(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Character n-grams of each text, as :func:`analyser.features.char_ngrams`."""
         n = self.char_n
-        if not n or not texts or not len(self.char_codes):
+        if not n or not texts or not len(self.char_table):
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         padded = [" " + " ".join(t.lower().split()) + " " for t in texts]
         lengths = np.fromiter(map(len, padded), np.int64, len(padded))
@@ -431,7 +462,7 @@ class FeatureIndex:
         ends = np.cumsum(lengths)
         row = np.repeat(np.arange(len(texts)), lengths)[:m]
         ok = np.arange(m) + n <= ends[row]  # the n-gram lies inside its own text
-        return row[ok], _find(codes[ok], self.char_codes, self.char_cols)
+        return row[ok], self.char_table.find(codes[ok])
 
     def named_tokens(self, rows_feats: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
         rows, cols = [], []

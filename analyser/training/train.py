@@ -35,12 +35,12 @@ from ..features import (
     sentiment_features,
     spoiler_features,
 )
-from ..models import TASKS, models_dir, sha256_of, write_manifest_entry
+from ..models import TASKS, models_dir, pack_vocabularies, sha256_of, write_manifest_entry
 from .data import data_dir, file_sha256, read_jsonl, tokenize
 from .grouping import near_duplicate_groups
 
 SEED = 13
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: vocabularies packed (models.pack_vocabularies)
 
 
 def text_model(C: float, *, nb: bool, min_df: int = 2, max_features: int | None = None,
@@ -325,7 +325,7 @@ def _save(task: str, bundle: dict, out_dir: Path, files, cv: dict) -> dict[str, 
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{task}.joblib"
     tmp = path.with_suffix(".joblib.tmp")
-    joblib.dump(bundle, tmp, compress=("xz", 6))
+    joblib.dump(pack_vocabularies(bundle), tmp, compress=("xz", 6))
     tmp.replace(path)
     entry = {
         "file": path.name,
