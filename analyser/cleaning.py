@@ -269,7 +269,7 @@ def classify_line(line: str) -> str | None:
         return None
     if _EMPTY_WIDGET_RE.fullmatch(stripped):
         return "empty-widget"
-    if len(stripped.split()) > _MAX_WORDS:
+    if len(stripped.split(None, _MAX_WORDS)) > _MAX_WORDS:  # stops splitting a long paragraph
         return None
     norm = _normalise(stripped)
     if not norm:

@@ -11,7 +11,9 @@ and page chrome), then measures in one run, on the same texts:
 * ``Analyser.pipe`` (whole pipeline, in-process), alternating with the baseline
   ``--repeats`` times (up to 20k reviews) and keeping the best time of each;
 * ``analyser batch`` end to end (JSONL table in, Parquet out) with 1 and 2 jobs, each in a
-  fresh process whose peak RSS (own + workers) is recorded.
+  fresh process whose peak RSS (own + workers) is recorded;
+* start-up: import + ``Analyser()`` (loading and verifying the shipped models) in a fresh
+  process, which every batch worker and every ``analyser annotate`` pays once.
 
 Every speed is also given as a ratio to the bare-spaCy words/s of the same run.
 """
@@ -112,6 +114,27 @@ print(json.dumps({"seconds": dt, "reviews": s.reviews, "rss_mb": own / 1024,
 """
 
 
+_STARTUP = """
+import time
+t = time.perf_counter()
+from analyser import Analyser
+a = Analyser()
+t1 = time.perf_counter()
+a.analyse("It was wonderful. Hiro dies at the end.")
+print(t1 - t)
+"""
+
+
+def bench_startup(repeats: int = 3) -> float:
+    """Best of `repeats` fresh-process start-ups (import + load models), in seconds."""
+    times = []
+    for _ in range(repeats):
+        res = subprocess.run([sys.executable, "-c", _STARTUP], capture_output=True, text=True,
+                             check=True)
+        times.append(float(res.stdout.strip().splitlines()[-1]))
+    return min(times)
+
+
 def bench_batch(path: Path, jobs: int) -> dict:
     with tempfile.TemporaryDirectory() as out:
         res = subprocess.run([sys.executable, "-c", _CHILD, str(path), out + "/o", str(jobs)],
@@ -169,7 +192,9 @@ def main() -> None:
               f"{r['batch1_reviews_per_s']} ({r['batch1_vs_bare']}) | "
               f"{r['batch1_peak_rss_mb']} | {r['batch2_reviews_per_s']} "
               f"({r['scaling_2_vs_1_jobs']}x) |")
-    print(f"\nmachine: {os.cpu_count()} cores; python {sys.version.split()[0]}; "
+    print(f"\nstart-up (import + Analyser(), fresh process, best of 3): "
+          f"{bench_startup():.2f} s")
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; "
           f"max RSS here {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2), encoding="utf-8")
