@@ -225,23 +225,44 @@ class TokenBatch:
 
     @classmethod
     def from_docs(cls, docs: Sequence[Doc]) -> TokenBatch:
+        """Docs laid end to end (doc k's characters shifted past its predecessors'), so one
+        ``searchsorted`` finds every sentence's tokens in the whole batch."""
         docs = list(docs)
         tables = [d._.sentence_table for d in docs]
         strings = docs[0].vocab.strings if docs else None
-        orths, counts = [], []
+        parts, offsets, starts, ends, n_per_doc = [], [], [], [], []
+        pos = 0
         for doc, table in zip(docs, tables, strict=True):
-            orth, count = _token_ids(doc, table)
-            orths.append(orth)
-            counts.append(count)
+            n = len(table["start"]) if table else 0
+            if n and len(doc):
+                parts.append(doc.to_array([ORTH, IDX, IS_SPACE]))
+                starts.extend(table["start"])
+                ends.extend(table["end"])
+            else:
+                parts.append(np.zeros((0, 3), np.uint64))
+            n_per_doc.append(n if len(doc) else 0)
+            offsets.append(pos)
+            pos += len(doc_text(doc)) + 1
         n_docs = len(docs)
-        if not orths:
+        n_sents = len(starts)
+        if not n_sents:
             return cls(np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, np.int64),
                        0, n_docs, strings, docs, tables)
-        per_sent = np.concatenate(counts)
-        n_sents = len(per_sent)
-        per_doc = np.fromiter((int(c.sum()) for c in counts), np.int64, n_docs)
-        return cls(np.concatenate(orths), np.repeat(np.arange(n_sents), per_sent),
-                   np.repeat(np.arange(n_docs), per_doc), n_sents, n_docs, strings, docs, tables)
+        shift = np.asarray(offsets, dtype=np.int64)
+        arr = np.concatenate(parts)
+        keep = arr[:, 2] == 0  # whitespace tokens belong to no sentence's features
+        idx = (arr[:, 1].astype(np.int64)
+               + np.repeat(shift, [len(p) for p in parts]))[keep]
+        sent_doc = np.repeat(np.arange(n_docs), n_per_doc)
+        a = np.searchsorted(idx, np.asarray(starts, dtype=np.int64) + shift[sent_doc], "left")
+        b = np.searchsorted(idx, np.asarray(ends, dtype=np.int64) + shift[sent_doc], "left")
+        counts = b - a
+        # token positions a_k .. b_k-1 of every sentence k, without a Python loop
+        first = a - np.concatenate([[0], np.cumsum(counts)[:-1]])
+        positions = np.arange(int(counts.sum())) + np.repeat(first, counts)
+        sent = np.repeat(np.arange(n_sents), counts)
+        return cls(arr[keep, 0][positions].astype(np.uint64), sent, sent_doc[sent], n_sents,
+                   n_docs, strings, docs, tables)
 
 
 _LAST: TokenBatch | None = None
@@ -251,25 +272,6 @@ def forget_batches() -> None:
     """Drop the shared batch (the last component calls this: nothing keeps docs alive)."""
     global _LAST
     _LAST = None
-
-
-def _token_ids(doc: Doc, table) -> tuple[np.ndarray, np.ndarray]:
-    """(ORTH ids of the body-sentence tokens in order, token count per sentence) of a doc."""
-    table = table or {"start": [], "end": []}
-    n = len(table["start"])
-    if not n or not len(doc):
-        return np.zeros(0, np.uint64), np.zeros(n, np.int64)
-    arr = doc.to_array([ORTH, IDX, IS_SPACE])
-    keep = arr[:, 2] == 0
-    orth = arr[keep, 0]
-    idx = arr[keep, 1].astype(np.int64)
-    a = np.searchsorted(idx, np.asarray(table["start"], dtype=np.int64), "left")
-    b = np.searchsorted(idx, np.asarray(table["end"], dtype=np.int64), "left")
-    counts = b - a
-    # token positions a_k .. b_k-1 of every sentence k, without a Python loop
-    shift = a - np.concatenate([[0], np.cumsum(counts)[:-1]])
-    pos = np.arange(int(counts.sum())) + np.repeat(shift, counts)
-    return orth[pos].astype(np.uint64), counts
 
 
 def sentence_texts(docs: Sequence[Doc]) -> list[str]:

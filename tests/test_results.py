@@ -103,3 +103,27 @@ def test_stray_punctuation_joins_a_sentence_instead_of_being_one(analyser):
     assert texts[1].startswith('" In life')
     assert texts[2].startswith(". . . a quiet portrait")
     assert all(any(c.isalnum() for c in t) for t in texts)
+
+
+def test_batched_structure_matches_one_doc_at_a_time(analyser):
+    """Sentences are split for a whole batch of docs at once; no doc may see its neighbour:
+    a doc ending in "." followed by one starting with a quote or an ellipsis, headings-only
+    and chrome-only docs, and the shipped examples give the same results in any batch."""
+    from pathlib import Path
+
+    examples = sorted(Path(__file__).parents[1].glob("data/examples/*.txt"))
+    texts = [p.read_text(encoding="utf-8") for p in examples] + [
+        "The end came fast.",
+        '"Hiro dies," she said. ... Then nothing.',
+        "... and so it goes. Really!",
+        "The Plot:\n\nVerdict",
+        "Share this:\nTwitter\nFacebook",
+        "?! Odd start here. Fine ending.",
+        "No final stop at all",
+    ]
+    single = [analyser.analyse(t).to_dict() for t in texts]
+    for size in (1, 3, len(texts)):
+        assert [r.to_dict() for r in analyser.pipe(texts, batch_size=size)] == single
+    for doc in analyser.nlp.pipe(texts, batch_size=4):
+        starts = {s.start_char for s in doc.sents}
+        assert {s.start_char for s in doc._.sentences} <= starts

@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 from ..cleaning import find_chrome
 from ..extensions import doc_text, new_table
 from ..headings import inline_heading, is_info_line, looks_like_heading
+from .base import BatchComponent
 
 _BULLET = ("- ", "* ", "• ", "– ", "— ", "> ")
 _LINE_END = tuple('.!?:;…"”’)')
@@ -66,7 +67,17 @@ def make_review_structure(nlp: Language, name: str, remove_chrome: bool, detect_
     return ReviewStructure(name, remove_chrome=remove_chrome, detect_headings=detect_headings)
 
 
-class ReviewStructure:
+@dataclass
+class _Plan:
+    doc: Doc
+    text: str
+    units: list[tuple[int, int]]  # character ranges sentences may span
+    meta: list[tuple[int, str | None]]  # (paragraph, heading) per unit
+    headings: list[tuple[int, int]]
+    removed_starts: list[int]
+
+
+class ReviewStructure(BatchComponent):
     """Finds chrome, headings, paragraphs and body sentences (see module docstring)."""
 
     def __init__(self, name: str = "review_structure", *, remove_chrome: bool = True,
@@ -75,9 +86,30 @@ class ReviewStructure:
         self.remove_chrome = remove_chrome
         self.detect_headings = detect_headings
 
-    def __call__(self, doc: Doc) -> Doc:
-        if doc._.presplit:
-            return self._presplit(doc)
+    def process(self, docs: list[Doc]) -> None:
+        """Lines (per doc, Python) first, then the token arrays of the whole batch at once:
+        numpy calls on one doc's few hundred tokens cost more in call overhead than work."""
+        plans = []
+        for doc in docs:
+            if doc._.presplit:
+                self._presplit(doc)
+            else:
+                plans.append(self._plan(doc))
+        if not plans:
+            return
+        tokens = _TokenArrays([p.doc for p in plans], [p.text for p in plans])
+        for k, (p, (sentences, unit_of)) in enumerate(
+                zip(plans, tokens.split([p.units for p in plans]), strict=True)):
+            p.doc._.heading_offsets = p.headings
+            table = new_table(sentences)
+            table["paragraph"] = [p.meta[u][0] for u in unit_of]
+            table["heading"] = [p.meta[u][1] for u in unit_of]
+            p.doc._.sentence_table = table
+            tokens.mark_boundaries(
+                k, [s for s, _ in sentences] + [s for s, _ in p.headings] + p.removed_starts)
+
+    def _plan(self, doc: Doc) -> _Plan:
+        """Chrome, headings and the units (runs of text lines sentences may span) of a doc."""
         text = doc_text(doc)
         removed = find_chrome(text) if self.remove_chrome else []
         doc._.removed = [(r.start, r.end, r.reason) for r in removed]
@@ -115,18 +147,7 @@ class ReviewStructure:
                     heading_text = text[line.start : line.end].strip().rstrip(":").strip()
             prev_kind = line.kind
         flush()
-
-        tokens = _TokenArrays(doc, text)
-        sentences, unit_of = tokens.split(units)
-        doc._.heading_offsets = headings
-        table = new_table(sentences)
-        table["paragraph"] = [meta[u][0] for u in unit_of]
-        table["heading"] = [meta[u][1] for u in unit_of]
-        doc._.sentence_table = table
-        tokens.mark_boundaries(
-            [s for s, _ in sentences] + [s for s, _ in headings] + [r.start for r in removed]
-        )
-        return doc
+        return _Plan(doc, text, units, meta, headings, [r.start for r in removed])
 
     def _classify(self, text: str, removed, hints: list[tuple[int, int]]) -> list[_Line]:
         """One entry per line (inline "Verdict: ..." labels split into heading + text)."""
@@ -215,25 +236,38 @@ def final_flag(vocab) -> int:
 
 
 class _TokenArrays:
-    """Token offsets as arrays: sentence splitting without creating Token objects
-    (creating them costs more than spaCy's whole tokenizer).
+    """The token offsets of a batch of docs as flat arrays: sentence splitting without
+    creating Token objects (creating them costs more than spaCy's whole tokenizer).
+
+    Docs are laid end to end: doc k's characters are shifted by ``char_offset[k]`` (its
+    predecessors' lengths plus one), so character ranges of different docs never overlap.
 
     Punctuation boundaries follow spaCy's ``sentencizer``: a sentence starts at the first
     non-punctuation token after a sentence-final character; a token made only of
     sentence-final characters ("...", "?!") counts as one too.
     """
 
-    def __init__(self, doc: Doc, text: str) -> None:
-        self.doc = doc
-        self.text = text
-        if len(doc):
-            arr = doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT, final_flag(doc.vocab),
-                                alnum_flag(doc.vocab)])
-        else:
-            arr = np.zeros((0, 6), dtype=np.uint64)
-        self.idx_arr = idx = arr[:, 0].astype(np.int64)
+    def __init__(self, docs: list[Doc], texts: list[str]) -> None:
+        self.docs = docs
+        parts, offsets, pos = [], [], 0
+        for doc, text in zip(docs, texts, strict=True):
+            if len(doc):
+                parts.append(doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT,
+                                           final_flag(doc.vocab), alnum_flag(doc.vocab)]))
+            else:
+                parts.append(np.zeros((0, 6), dtype=np.uint64))
+            offsets.append(pos)
+            pos += len(text) + 1
+        self.char_offset = np.asarray(offsets, dtype=np.int64)
+        counts = np.fromiter((len(a) for a in parts), np.int64, len(parts))
+        arr = np.concatenate(parts)
+        raw_idx = arr[:, 0].astype(np.int64)
+        self.raw_idx = np.split(raw_idx, np.cumsum(counts)[:-1])  # per doc, every token
+        doc_start = np.repeat(np.cumsum(counts) - counts, counts)  # first token of the doc
+        idx = raw_idx + np.repeat(self.char_offset, counts)
         space = arr[:, 2].astype(bool)
-        first = self._sentence_starts(arr[:, 3].astype(bool), arr[:, 4].astype(bool), space)
+        first = self._sentence_starts(arr[:, 3].astype(bool), arr[:, 4].astype(bool), space,
+                                      doc_start)
         keep = ~space  # whitespace tokens are never part of a sentence's span
         self.idx = idx[keep]
         self.end = (idx + arr[:, 1].astype(np.int64))[keep]
@@ -241,11 +275,11 @@ class _TokenArrays:
         self.alnum = arr[keep, 5].astype(bool)
 
     @staticmethod
-    def _sentence_starts(is_punct: np.ndarray, final: np.ndarray, is_space: np.ndarray
-                         ) -> np.ndarray:
-        """Tokens that start a sentence by the sentencizer's rule, for the whole doc at once:
+    def _sentence_starts(is_punct: np.ndarray, final: np.ndarray, is_space: np.ndarray,
+                         doc_start: np.ndarray) -> np.ndarray:
+        """Tokens that start a sentence by the sentencizer's rule, for all docs at once:
         a token that is neither punctuation nor sentence-final, with a sentence-final token
-        after the previous such token."""
+        after the previous such token of the same doc."""
         n = len(is_punct)
         if not n:
             return np.zeros(0, dtype=bool)
@@ -254,27 +288,36 @@ class _TokenArrays:
         last_final = np.maximum.accumulate(np.where(final, pos, -1))
         last_cand = np.maximum.accumulate(np.where(candidate, pos, -1))
         prev_cand = np.concatenate([[-1], last_cand[:-1]])
+        # positions in an earlier doc count as "none" (-1), as if each doc ran alone
+        last_final = np.where(last_final >= doc_start, last_final, -1)
+        prev_cand = np.where(prev_cand >= doc_start, prev_cand, -1)
         return candidate & (last_final > prev_cand)
 
-    def split(self, units: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], list[int]]:
-        """Sentences inside the units (character ranges), with the unit of each.
+    def split(self, units_per_doc: list[list[tuple[int, int]]]
+              ) -> list[tuple[list[tuple[int, int]], list[int]]]:
+        """Per doc: the sentences inside its units (character ranges), with the unit of each.
 
         A unit's tokens are cut at sentencizer boundaries and every `MAX_SENTENCE_TOKENS`
         tokens; a piece without letters or digits ("...", "—") joins the sentence before it
         (or, at the start of a unit, the one after it); a unit with no letters or digits at
         all gives no sentence."""
-        if not units or not len(self.idx):
-            return [], []
-        bounds = np.asarray(units, dtype=np.int64)
+        n_docs = len(units_per_doc)
+        empty: list[tuple[list[tuple[int, int]], list[int]]] = [([], []) for _ in range(n_docs)]
+        n_units = np.fromiter((len(u) for u in units_per_doc), np.int64, n_docs)
+        if not n_units.sum() or not len(self.idx):
+            return empty
+        unit_doc = np.repeat(np.arange(n_docs), n_units)
+        bounds = np.asarray([u for units in units_per_doc for u in units], dtype=np.int64)
+        bounds += self.char_offset[unit_doc][:, None]
         a = np.searchsorted(self.idx, bounds[:, 0], "left")
         b = np.searchsorted(self.idx, bounds[:, 1], "left")
         counts = np.maximum(b - a, 0)
         total = int(counts.sum())
         if not total:
-            return [], []
+            return empty
         offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
         pos = np.arange(total) + np.repeat(a - offsets, counts)  # token of each slot
-        unit = np.repeat(np.arange(len(units)), counts)
+        unit = np.repeat(np.arange(len(bounds)), counts)
         boundary = self.first[pos]
         boundary[offsets[counts > 0]] = True
         sid = np.cumsum(boundary) - 1
@@ -297,19 +340,28 @@ class _TokenArrays:
             starts = np.flatnonzero(boundary)
             alnum = np.maximum.reduceat(self.alnum[pos], starts)
         ends = np.concatenate([starts[1:], [total]]) - 1
-        s = self.idx[pos[starts]][alnum].tolist()
-        e = self.end[pos[ends]][alnum].tolist()
-        return list(zip(s, e, strict=True)), unit[starts][alnum].tolist()
+        s_unit = unit[starts][alnum]
+        s_doc = unit_doc[s_unit]
+        shift = self.char_offset[s_doc]
+        s = (self.idx[pos[starts]][alnum] - shift).tolist()
+        e = (self.end[pos[ends]][alnum] - shift).tolist()
+        local_unit = (s_unit - (np.cumsum(n_units) - n_units)[s_doc]).tolist()
+        cut = np.concatenate([[0], np.cumsum(np.bincount(s_doc, minlength=n_docs))]).tolist()
+        return [(list(zip(s[i:j], e[i:j], strict=True)), local_unit[i:j])
+                for i, j in zip(cut[:-1], cut[1:], strict=True)]
 
-    def mark_boundaries(self, char_starts: list[int]) -> None:
-        """Make ``doc.sents`` agree with our sentences, headings and chrome blocks.
+    def mark_boundaries(self, k: int, char_starts: list[int]) -> None:
+        """Make ``doc.sents`` of doc `k` agree with our sentences, headings and chrome blocks
+        (every token is marked start or not, so ``doc.sents`` works on every doc).
 
         Written as one array: setting ``token.is_sent_start`` one by one rescans the doc each
         time (quadratic on reviews with thousands of sentences)."""
-        if not char_starts or not len(self.idx_arr):
+        idx_arr = self.raw_idx[k]
+        if not len(idx_arr):
             return
-        js = np.searchsorted(self.idx_arr, np.asarray(char_starts), side="left")
-        js = js[(js > 0) & (js < len(self.idx_arr))]
-        arr = self.doc.to_array([SENT_START]).astype(np.int64)
-        arr[js] = 1
-        self.doc.from_array([SENT_START], arr.astype(np.uint64))
+        doc = self.docs[k]
+        js = np.searchsorted(idx_arr, np.asarray(char_starts, dtype=np.int64), side="left")
+        arr = np.full(len(idx_arr), -1, dtype=np.int64)  # every other token: not a start
+        arr[js[js < len(idx_arr)]] = 1
+        arr[0] = 1
+        doc.from_array([SENT_START], arr.astype(np.uint64))
