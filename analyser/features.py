@@ -188,16 +188,47 @@ _CUES_OF = {w: frozenset(n for n, ws in _TRIGGERS.items() if w in ws) for w in _
 _CUE_TOKEN = {name: f"__cue_{name}__" for name in _CUES}
 
 
+CUE_BITS = {name: 1 << i for i, name in enumerate(_CUES)}
+# Proper prefixes of trigger words: a token ending in one of these, glued to the next token
+# ("can" + "not"), may be half of a trigger word that only the whole text shows.
+_TRIGGER_PREFIXES = frozenset(w[:i] for w in _ALL_TRIGGERS for i in range(1, len(w)))
+_TAIL = re.compile(r"[a-z]+$")
+
+
+def cue_mask(words: Iterable[str]) -> int:
+    """Bit set (:data:`CUE_BITS`) of the cues whose trigger words are among `words`."""
+    mask = 0
+    for w in _ALL_TRIGGERS.intersection(words):
+        for name in _CUES_OF[w]:
+            mask |= CUE_BITS[name]
+    return mask
+
+
+def token_cue_info(token_text: str) -> tuple[int, bool, bool]:
+    """What the token-level cue prefilter needs to know about one token: the cue bits of its
+    letter runs, whether it ends in a trigger prefix, whether it starts with a letter."""
+    lower = token_text.lower()
+    tail = _TAIL.search(lower)
+    return (cue_mask(_WORD.findall(lower)), bool(tail) and tail.group() in _TRIGGER_PREFIXES,
+            "a" <= lower[:1] <= "z")
+
+
+def cues_of_mask(text_lower: str, mask: int) -> list[str]:
+    """The cue tokens among the candidate cues in `mask` whose regex matches."""
+    if not mask:
+        return []
+    return [_CUE_TOKEN[name] for name, rx in _CUES.items()
+            if mask & CUE_BITS[name] and rx.search(text_lower)]
+
+
 def cue_tokens(text_lower: str, *, prefilter: bool = True) -> list[str]:
-    """Named cue tokens (``__cue_death__``...) that fire on this sentence."""
+    """Named cue tokens (``__cue_death__``...) that fire on this sentence.
+
+    With `prefilter`, a cue's regex only runs when one of its trigger words is among the
+    sentence's letter runs (``[a-z]+``); tests check this never changes the result."""
     if not prefilter:
         return [_CUE_TOKEN[name] for name, rx in _CUES.items() if rx.search(text_lower)]
-    hits = _ALL_TRIGGERS.intersection(_WORD.findall(text_lower))
-    if not hits:
-        return []
-    candidates = frozenset().union(*(_CUES_OF[w] for w in hits))
-    return [_CUE_TOKEN[name] for name, rx in _CUES.items()
-            if name in candidates and rx.search(text_lower)]
+    return cues_of_mask(text_lower, cue_mask(_WORD.findall(text_lower)))
 
 
 def shape_tokens(words: Sequence[str]) -> list[str]:

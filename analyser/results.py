@@ -155,22 +155,24 @@ def from_doc(doc: Doc, *, source: str | None, fmt: str, model_versions: dict[str
 
     def col(name: str, default: Any) -> list[Any]:
         values = t.get(name)
-        return [default] * n if values is None else [default if v is None else v for v in values]
+        if values is None:
+            return [default] * n
+        return [default if v is None else v for v in values] if None in values else values
 
-    flags = col("spoiler_flag", False)
     kinds, reasons = col("spoiler_kind", None), col("spoiler_reasons", [])
     sentences = [
         Sentence(
             index=i, text=text[s:e], start=s, end=e, section=sec,
-            spoiler=Spoiler(probability=round(float(prob), 4), flag=bool(flag),
-                            kind=kind if flag else None, reasons=list(why)),
-            sentiment=round(float(senti), 4), paragraph=int(par), heading=head,
-            plot_probability=round(float(pp), 4),
+            spoiler=Spoiler(probability=round(prob, 4), flag=flag, kind=kind if flag else None,
+                            reasons=list(why)),
+            sentiment=round(senti, 4), paragraph=par, heading=head,
+            plot_probability=round(pp, 4),
         )
         for i, (s, e, sec, prob, flag, kind, why, senti, par, head, pp) in enumerate(zip(
-            t["start"], col("end", 0), col("section", "opinion"), col("spoiler", 0.0), flags,
-            kinds, reasons, col("sentiment", 0.0), col("paragraph", 0), col("heading", None),
-            col("plot_prob", 0.5), strict=True))
+            t["start"], col("end", 0), col("section", "opinion"), col("spoiler", 0.0),
+            col("spoiler_flag", False), kinds, reasons, col("sentiment", 0.0),
+            col("paragraph", 0), t.get("heading") or [None] * n, col("plot_prob", 0.5),
+            strict=True))
     ]
     sections = [
         Section(label=s["label"], heading=s["heading"], start=s["start"], end=s["end"],

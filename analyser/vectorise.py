@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from spacy.attrs import IDX, IS_SPACE, ORTH
+from spacy.attrs import IDX, IS_SPACE, ORTH, SPACY
 from spacy.tokens import Doc
 
 from .extensions import doc_text
@@ -42,7 +42,10 @@ from .features import (
     CONTRAST,
     NEGATORS,
     PLOT_EDGES,
+    cue_tokens,
+    cues_of_mask,
     normalise_token,
+    token_cue_info,
 )
 
 # Above this many cached token spellings the cache starts again (memory stays flat over
@@ -209,6 +212,8 @@ class TokenBatch:
     docs: list = field(default_factory=list, repr=False)
     tables: list = field(default_factory=list, repr=False)
     cache: dict = field(default_factory=dict, repr=False)
+    # per token: followed by whitespace in the text (spaCy's SPACY attribute)
+    space_after: np.ndarray = field(default_factory=lambda: np.zeros(0, bool), repr=False)
 
     @classmethod
     def of(cls, docs: Sequence[Doc]) -> TokenBatch:
@@ -235,11 +240,11 @@ class TokenBatch:
         for doc, table in zip(docs, tables, strict=True):
             n = len(table["start"]) if table else 0
             if n and len(doc):
-                parts.append(doc.to_array([ORTH, IDX, IS_SPACE]))
+                parts.append(doc.to_array([ORTH, IDX, IS_SPACE, SPACY]))
                 starts.extend(table["start"])
                 ends.extend(table["end"])
             else:
-                parts.append(np.zeros((0, 3), np.uint64))
+                parts.append(np.zeros((0, 4), np.uint64))
             n_per_doc.append(n if len(doc) else 0)
             offsets.append(pos)
             pos += len(doc_text(doc)) + 1
@@ -262,7 +267,8 @@ class TokenBatch:
         positions = np.arange(int(counts.sum())) + np.repeat(first, counts)
         sent = np.repeat(np.arange(n_sents), counts)
         return cls(arr[keep, 0][positions].astype(np.uint64), sent, sent_doc[sent], n_sents,
-                   n_docs, strings, docs, tables)
+                   n_docs, strings, docs, tables,
+                   space_after=arr[keep, 3][positions].astype(bool))
 
 
 _LAST: TokenBatch | None = None
@@ -272,6 +278,52 @@ def forget_batches() -> None:
     """Drop the shared batch (the last component calls this: nothing keeps docs alive)."""
     global _LAST
     _LAST = None
+
+
+_ORTH_CUES: dict[int, int] = {}
+
+
+def cue_lists(batch: TokenBatch, texts: list[str]) -> list[list[str]]:
+    """``[cue_tokens(t.lower()) for t in texts]`` for the batch's sentences (`texts`), with
+    the trigger-word prefilter read off the tokens (cached per distinct token) instead of a
+    regex over every sentence.
+
+    A sentence's letter runs are its tokens' letter runs, except where two tokens touch with
+    letters on both sides ("can" + "not"): a sentence with such a junction after a trigger
+    prefix takes the string path, so the result is always exactly ``cue_tokens``'s."""
+    n = batch.n_sents
+    out: list[list[str]] = [[] for _ in range(n)]
+    if not len(batch.orth):
+        return [cue_tokens(t.lower()) for t in texts]
+    global _ORTH_CUES
+    if len(_ORTH_CUES) > _ORTH_CACHE_MAX:
+        _ORTH_CUES = {}
+    cache, strings = _ORTH_CUES, batch.strings
+    uniq, inverse = np.unique(batch.orth, return_inverse=True)
+    info = []  # per distinct token: cue bits << 2 | ends in a trigger prefix << 1 | letter
+    for o in uniq.tolist():
+        v = cache.get(o)
+        if v is None:
+            mask, prefix_end, letter = token_cue_info(strings[o])
+            v = cache[o] = mask << 2 | prefix_end << 1 | letter
+        info.append(v)
+    per_token = np.asarray(info, dtype=np.int64)[inverse.ravel()]
+    masks = per_token >> 2
+    prefix_end = (per_token & 2).astype(bool)
+    letter_start = (per_token & 1).astype(bool)
+    sent = batch.sent
+    counts = np.bincount(sent, minlength=n)
+    filled = np.flatnonzero(counts)
+    sent_mask = np.zeros(n, np.int64)
+    sent_mask[filled] = np.bitwise_or.reduceat(masks, (np.cumsum(counts) - counts)[filled])
+    glued = (prefix_end[:-1] & ~batch.space_after[:-1] & letter_start[1:]
+             & (sent[:-1] == sent[1:]))
+    by_string = np.zeros(n, bool)
+    by_string[sent[:-1][glued]] = True
+    for i in np.flatnonzero(by_string | (sent_mask != 0)).tolist():
+        lower = texts[i].lower()
+        out[i] = cue_tokens(lower) if by_string[i] else cues_of_mask(lower, int(sent_mask[i]))
+    return out
 
 
 def sentence_texts(docs: Sequence[Doc]) -> list[str]:

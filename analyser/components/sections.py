@@ -127,5 +127,5 @@ class ReviewSections(BatchComponent):
                 sections.append({"label": label, "heading": head, "start": start, "end": end,
                                  "sentiment": None})
         table["section"] = labels
-        table["plot_prob"] = [float(x) for x in p.tolist()]
+        table["plot_prob"] = p.tolist()
         doc._.sections = sections

@@ -28,6 +28,7 @@ from ..vectorise import (
     LinearModel,
     TokenBatch,
     count_matrix,
+    cue_lists,
     sentence_texts,
     shape_and_plot_tokens,
     vectoriser_output,
@@ -132,7 +133,7 @@ class ReviewSpoilers(BatchComponent):
             return np.zeros(0), [], None
         texts = sentence_texts(docs)
         plot = [0.5 if v is None else v for doc in docs for v in doc._.sentence_table["plot_prob"]]
-        cues = [cue_tokens(t.lower()) for t in texts]
+        cues = cue_lists(batch, texts)
         X = self.features(batch, texts, plot, cues)
         p = self.linear.proba(X)
         adj = self.apply_rules(p, texts, self.hint_boost, self.promise_factor, cues=cues)
@@ -154,19 +155,18 @@ class ReviewSpoilers(BatchComponent):
 
     def process(self, docs: list[Doc]) -> None:
         probs, cues, X = self.score(docs)
-        reasons = self._reasons(X, np.flatnonzero(probs >= self.threshold), cues)
+        flagged = np.flatnonzero(probs >= self.threshold)
+        reasons = self._reasons(X, flagged, cues)
+        kinds = {k: self._kind(cues[k]) for k in flagged.tolist()}
+        all_probs, all_flags = probs.tolist(), (probs >= self.threshold).tolist()
         i = 0
         for doc in docs:
             table = doc._.sentence_table
             n = len(table["start"])
-            p = probs[i : i + n]
-            flags = (p >= self.threshold).tolist()
-            table["spoiler"] = [float(x) for x in p.tolist()]
-            table["spoiler_flag"] = flags
-            table["spoiler_kind"] = [self._kind(cues[i + k]) if f else None
-                                     for k, f in enumerate(flags)]
-            table["spoiler_reasons"] = [reasons[i + k] if f else []
-                                        for k, f in enumerate(flags)]
+            table["spoiler"] = all_probs[i : i + n]
+            table["spoiler_flag"] = all_flags[i : i + n]
+            table["spoiler_kind"] = [kinds.get(k) for k in range(i, i + n)]
+            table["spoiler_reasons"] = [reasons.get(k, []) for k in range(i, i + n)]
             i += n
 
     @staticmethod
