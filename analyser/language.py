@@ -138,6 +138,7 @@ _ENGLISH_BYTES = frozenset(w.encode("utf-8") for w in _ENGLISH)
 _FOREIGN_BYTES = {
     lang: frozenset(w.encode("utf-8") for w in words) for lang, words in _FOREIGN.items()
 }
+_FUNCTION_BYTES = _ENGLISH_BYTES.union(*_FOREIGN_BYTES.values())
 # bytes.translate table: A-Z -> a-z; a-z and non-ASCII bytes kept; other ASCII -> space.
 _TABLE = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 or c > 127 else 32
                for c in range(256))
@@ -195,7 +196,8 @@ def not_english_reason(text: str) -> str | None:
     n = len(words)
     if n < MIN_WORDS:
         return None
-    counts: Counter[bytes] = Counter(words)
+    # only function words count towards any share: count just those
+    counts: Counter[bytes] = Counter([w for w in words if w in _FUNCTION_BYTES])
     vocab = set(counts)
     en = sum(counts[w] for w in vocab & _ENGLISH_BYTES) / n
     best_lang, best = "", 0.0
