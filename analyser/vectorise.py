@@ -50,7 +50,7 @@ from .features import (
 
 # Above this many cached token spellings the cache starts again (memory stays flat over
 # millions of reviews; re-normalising a word is cheap).
-_ORTH_CACHE_MAX = 300_000
+_ORTH_CACHE_MAX = 100_000
 _FINAL = frozenset(".;!?")  # tokens that also end a contrast scope
 
 
