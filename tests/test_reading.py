@@ -314,6 +314,20 @@ class TestDetectFormat:
         assert detect_format("Title\n=====\n\nText") == "markdown"
         assert detect_format("See [the trailer](https://example.com/t).") == "markdown"
         assert detect_format("**Director:** A\n**Cast:** B") == "markdown"
+        assert detect_format("__Director:__ A\n__Cast:__ B") == "markdown"
+        assert detect_format("Notes\n\n```\ncode\n```\n") == "markdown"
+        assert detect_format("Notes\n\n~~~\ncode\n~~~\n") == "markdown"
+        assert detect_format("Verdict\n-------\n\nGood.") == "markdown"
+
+    def test_plain_ascii_strings_are_cleaned_only_when_needed(self) -> None:
+        """A str skips the cleaning regexes when it is printable ASCII; anything else (CRLF,
+        controls, vertical tabs, non-ASCII) still goes through them."""
+        plain = "One line.\n\tTwo line.\n"
+        assert read_text(plain).text == plain
+        r = read_text("one\r\ntwo\x07 three\x0bfour")
+        assert r.text == "one\ntwo three\nfour"
+        assert any(note.startswith("control:") for note in r.dropped)
+        assert read_text("Cafe\u0301 noir").text == "Caf\u00e9 noir"  # NFC
 
     def test_sniff_text(self) -> None:
         assert detect_format("Just a review. I liked it *a lot*. #1 film of 2019.") == "text"
