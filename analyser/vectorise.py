@@ -54,6 +54,19 @@ _ORTH_CACHE_MAX = 100_000
 _FINAL = frozenset(".;!?")  # tokens that also end a contrast scope
 
 
+_WORD_BITS = {2: 32, 3: 21}  # bits per word id in the code of a word pair / triple
+
+
+def word_code(ids):
+    """The packed code of a word n-gram (n = 2 or 3) from its words' ids: ints at load
+    time, arrays (one per position) for a whole batch."""
+    bits = _WORD_BITS[len(ids)]
+    code = ids[0]
+    for i in ids[1:]:
+        code = (code << bits) | i
+    return code
+
+
 class CodeTable:
     """Packed integer codes -> values, looked up in bulk through a hash table.
 
@@ -87,9 +100,9 @@ class FeatureSpace:
     def __init__(self) -> None:
         self.terms: dict[str, int] = {"": 0}
         self._pairs: dict[int, int] = {}
-        self.pair_table = CodeTable({})  # (a << 32 | b) code -> pair id
+        self.pair_table = CodeTable({})  # word_code([a, b]) -> pair id
         self._triples: dict[int, int] = {}
-        self.triple_table = CodeTable({})  # (a << 42 | b << 21 | c) code -> triple id
+        self.triple_table = CodeTable({})  # word_code([a, b, c]) -> triple id
         self.generation = 0
         self._orth_info: dict[int, int] = {}
         self._lock = threading.Lock()
@@ -99,22 +112,6 @@ class FeatureSpace:
         t = self.terms.get(word)
         if t is None:
             t = self.terms[word] = len(self.terms)
-        return t
-
-    def pair(self, a: int, b: int) -> int:
-        code = (a << 32) | b
-        p = self._pairs.get(code)
-        if p is None:
-            p = self._pairs[code] = len(self._pairs)
-        return p
-
-    def triple(self, a: int, b: int, c: int) -> int:
-        if max(a, b, c) >= 1 << 21:
-            raise ValueError("too many words to pack word trigrams")
-        code = (a << 42) | (b << 21) | c
-        t = self._triples.get(code)
-        if t is None:
-            t = self._triples[code] = len(self._triples)
         return t
 
     def register(self, fill) -> None:
@@ -144,18 +141,16 @@ class FeatureSpace:
         key = ("grams", n, self.generation)
         if key in batch.cache:
             return batch.cache[key]
-        table, shift = (self.pair_table, 32) if n == 2 else (self.triple_table, 21)
+        table = self.pair_table if n == 2 else self.triple_table
         t = self.term_ids(batch)
         m = max(len(t) - n + 1, 0)
         out = np.full(m, -1, dtype=np.int64)
         if m and len(table):
+            parts = [t[k : k + m] for k in range(n)]
             ok = batch.doc[:m] == batch.doc[n - 1 :]
-            codes = np.zeros(m, dtype=np.int64)
-            for k in range(n):
-                part = t[k : k + m]
+            for part in parts:
                 ok &= part > 0
-                codes = (codes << shift) | part
-            out[ok] = table.find(codes[ok])
+            out[ok] = table.find(word_code([part[ok] for part in parts]))
         batch.cache[key] = out
         return out
 
@@ -167,20 +162,14 @@ class FeatureSpace:
         if not len(batch.orth):
             info = np.zeros(0, np.int64)
         else:
-            inverse, uniq = batch.distinct()
-            cache = self._orth_info
-            if len(cache) > _ORTH_CACHE_MAX:
-                cache = self._orth_info = {}
-            strings, terms = batch.strings, self.terms
-            keys = uniq.tolist()
-            out = list(map(cache.get, keys))  # warm cache: one C-level pass
-            if None in out:
-                for i, v in enumerate(out):
-                    if v is None:
-                        w = strings[keys[i]]
-                        title = w[:1].isupper() and w[1:].islower()
-                        out[i] = cache[keys[i]] = terms.get(normalise_token(w), 0) * 2 + title
-            info = np.asarray(out, dtype=np.int64)[inverse]
+            if len(self._orth_info) > _ORTH_CACHE_MAX:
+                self._orth_info = {}
+            terms = self.terms
+
+            def word_info(w: str) -> int:
+                return terms.get(normalise_token(w), 0) * 2 + (w[:1].isupper() and w[1:].islower())
+
+            info = batch.per_token(self._orth_info, word_info)
         batch.cache[key] = info
         return info
 
@@ -215,12 +204,21 @@ class TokenBatch:
     # per token: followed by whitespace in the text (spaCy's SPACY attribute)
     space_after: np.ndarray = field(default_factory=lambda: np.zeros(0, bool), repr=False)
 
-    def distinct(self) -> tuple[np.ndarray, np.ndarray]:
-        """(index of each token's ORTH in `uniques`, uniques): per-word work is done once per
-        distinct word. Hash-based (``pandas.factorize``), so no sort; cached on the batch."""
+    def per_token(self, cache: dict[int, int], compute) -> np.ndarray:
+        """`compute(spelling)` (an int) for every token, computed once per distinct spelling
+        and remembered in `cache` (keyed by ORTH id) across batches. The batch's distinct
+        tokens are found once, hash-based (``pandas.factorize``), for every caller."""
         if "distinct" not in self.cache:
             self.cache["distinct"] = pd.factorize(self.orth)
-        return self.cache["distinct"]
+        inverse, uniq = self.cache["distinct"]
+        keys = uniq.tolist()
+        values = list(map(cache.get, keys))  # warm cache: one C-level pass
+        if None in values:
+            strings = self.strings
+            for i, v in enumerate(values):
+                if v is None:
+                    values[i] = cache[keys[i]] = compute(strings[keys[i]])
+        return np.asarray(values, dtype=np.int64)[inverse]
 
     @classmethod
     def of(cls, docs: Sequence[Doc]) -> TokenBatch:
@@ -242,29 +240,19 @@ class TokenBatch:
         docs = list(docs)
         tables = [d._.sentence_table for d in docs]
         strings = docs[0].vocab.strings if docs else None
-        parts, offsets, starts, ends, n_per_doc = [], [], [], [], []
-        pos = 0
-        for doc, table in zip(docs, tables, strict=True):
-            n = len(table["start"]) if table else 0
-            if n and len(doc):
-                parts.append(doc.to_array([ORTH, IDX, IS_SPACE, SPACY]))
-                starts.extend(table["start"])
-                ends.extend(table["end"])
-            else:
-                parts.append(np.zeros((0, 4), np.uint64))
-            n_per_doc.append(n if len(doc) else 0)
-            offsets.append(pos)
-            pos += len(doc_text(doc)) + 1
+        n_per_doc = [len(t["start"]) if t and len(d) else 0 for d, t in zip(docs, tables,
+                                                                             strict=True)]
+        starts = [s for t, n in zip(tables, n_per_doc, strict=True) if n for s in t["start"]]
+        ends = [e for t, n in zip(tables, n_per_doc, strict=True) if n for e in t["end"]]
         n_docs = len(docs)
         n_sents = len(starts)
         if not n_sents:
             return cls(np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, np.int64),
                        0, n_docs, strings, docs, tables)
-        shift = np.asarray(offsets, dtype=np.int64)
-        arr = np.concatenate(parts)
+        laid = EndToEnd(docs, [ORTH, IDX, IS_SPACE, SPACY], skip=[n == 0 for n in n_per_doc])
+        arr, shift = laid.rows, laid.char_offset
         keep = arr[:, 2] == 0  # whitespace tokens belong to no sentence's features
-        idx = (arr[:, 1].astype(np.int64)
-               + np.repeat(shift, [len(p) for p in parts]))[keep]
+        idx = laid.positions(arr[:, 1])[keep]
         sent_doc = np.repeat(np.arange(n_docs), n_per_doc)
         a = np.searchsorted(idx, np.asarray(starts, dtype=np.int64) + shift[sent_doc], "left")
         b = np.searchsorted(idx, np.asarray(ends, dtype=np.int64) + shift[sent_doc], "left")
@@ -276,6 +264,31 @@ class TokenBatch:
         return cls(arr[keep, 0][positions].astype(np.uint64), sent, sent_doc[sent], n_sents,
                    n_docs, strings, docs, tables,
                    space_after=arr[keep, 3][positions].astype(bool))
+
+
+class EndToEnd:
+    """Token attributes (``Doc.to_array`` rows) of many docs laid end to end, so one numpy
+    call covers a whole batch: doc k's characters are shifted by ``char_offset[k]`` (the
+    lengths of the docs before it, plus one each), so ranges of different docs never
+    overlap. Docs marked in `skip` contribute no tokens but keep their place."""
+
+    def __init__(self, docs: Sequence[Doc], attrs: list, skip: Sequence[bool] | None = None
+                 ) -> None:
+        parts, offsets, pos = [], [], 0
+        for k, doc in enumerate(docs):
+            if len(doc) and not (skip and skip[k]):
+                parts.append(doc.to_array(attrs))
+            else:
+                parts.append(np.zeros((0, len(attrs)), dtype=np.uint64))
+            offsets.append(pos)
+            pos += len(doc_text(doc)) + 1
+        self.rows = np.concatenate(parts) if parts else np.zeros((0, len(attrs)), np.uint64)
+        self.counts = np.fromiter((len(p) for p in parts), np.int64, len(parts))
+        self.char_offset = np.asarray(offsets, dtype=np.int64)
+
+    def positions(self, idx_column: np.ndarray) -> np.ndarray:
+        """An ``IDX`` column shifted to batch-wide character positions."""
+        return idx_column.astype(np.int64) + np.repeat(self.char_offset, self.counts)
 
 
 _LAST: TokenBatch | None = None
@@ -305,17 +318,12 @@ def cue_lists(batch: TokenBatch, texts: list[str]) -> list[list[str]]:
     global _ORTH_CUES
     if len(_ORTH_CUES) > _ORTH_CACHE_MAX:
         _ORTH_CUES = {}
-    cache, strings = _ORTH_CUES, batch.strings
-    inverse, uniq = batch.distinct()
-    # per distinct token: cue bits << 2 | ends in a trigger prefix << 1 | starts with a letter
-    keys = uniq.tolist()
-    info = list(map(cache.get, keys))
-    if None in info:
-        for i, v in enumerate(info):
-            if v is None:
-                mask, prefix_end, letter = token_cue_info(strings[keys[i]])
-                info[i] = cache[keys[i]] = mask << 2 | prefix_end << 1 | letter
-    per_token = np.asarray(info, dtype=np.int64)[inverse]
+
+    def cue_info(w: str) -> int:  # cue bits << 2 | ends in a trigger prefix << 1 | letter
+        mask, prefix_end, letter = token_cue_info(w)
+        return mask << 2 | prefix_end << 1 | letter
+
+    per_token = batch.per_token(_ORTH_CUES, cue_info)
     masks = per_token >> 2
     prefix_end = (per_token & 2).astype(bool)
     letter_start = (per_token & 1).astype(bool)
@@ -425,12 +433,12 @@ class FeatureIndex:
                     continue
                 parts = feat.split(" ")
                 if len(parts) == 2 and parts[0] and parts[1]:
-                    code = (term(parts[0], len(terms)) << 32) | term(parts[1], len(terms))
+                    code = word_code([term(w, len(terms)) for w in parts])
                     pairs[pair(code, len(sp_pairs))] = col
                 elif len(parts) == 3 and all(parts):
-                    a, b, c = (term(w, len(terms)) for w in parts)
-                    triples[triple((a << 42) | (b << 21) | c, len(sp_triples))] = col
-            if sp_triples and len(terms) > 1 << 21:
+                    code = word_code([term(w, len(terms)) for w in parts])
+                    triples[triple(code, len(sp_triples))] = col
+            if sp_triples and len(terms) > 1 << _WORD_BITS[3]:
                 raise ValueError("too many words to pack word trigrams")
 
         space.register(fill)

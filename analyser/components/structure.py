@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 from ..cleaning import find_chrome
 from ..extensions import doc_text, new_table
 from ..headings import inline_heading, is_info_line, looks_like_heading
+from ..vectorise import EndToEnd
 from .base import BatchComponent
 
 _BULLET = ("- ", "* ", "• ", "– ", "— ", "> ")
@@ -70,7 +71,6 @@ def make_review_structure(nlp: Language, name: str, remove_chrome: bool, detect_
 @dataclass
 class _Plan:
     doc: Doc
-    text: str
     units: list[tuple[int, int]]  # character ranges sentences may span
     meta: list[tuple[int, str | None]]  # (paragraph, heading) per unit
     headings: list[tuple[int, int]]
@@ -97,7 +97,7 @@ class ReviewStructure(BatchComponent):
                 plans.append(self._plan(doc))
         if not plans:
             return
-        tokens = _TokenArrays([p.doc for p in plans], [p.text for p in plans])
+        tokens = _TokenArrays([p.doc for p in plans])
         for k, (p, (sentences, unit_of)) in enumerate(
                 zip(plans, tokens.split([p.units for p in plans]), strict=True)):
             p.doc._.heading_offsets = p.headings
@@ -147,7 +147,7 @@ class ReviewStructure(BatchComponent):
                     heading_text = text[line.start : line.end].strip().rstrip(":").strip()
             prev_kind = line.kind
         flush()
-        return _Plan(doc, text, units, meta, headings, [r.start for r in removed])
+        return _Plan(doc, units, meta, headings, [r.start for r in removed])
 
     def _classify(self, text: str, removed, hints: list[tuple[int, int]]) -> list[_Line]:
         """One entry per line (inline "Verdict: ..." labels split into heading + text)."""
@@ -239,32 +239,24 @@ class _TokenArrays:
     """The token offsets of a batch of docs as flat arrays: sentence splitting without
     creating Token objects (creating them costs more than spaCy's whole tokenizer).
 
-    Docs are laid end to end: doc k's characters are shifted by ``char_offset[k]`` (its
-    predecessors' lengths plus one), so character ranges of different docs never overlap.
+    Docs are laid end to end (:class:`analyser.vectorise.EndToEnd`), so character ranges of
+    different docs never overlap.
 
     Punctuation boundaries follow spaCy's ``sentencizer``: a sentence starts at the first
     non-punctuation token after a sentence-final character; a token made only of
     sentence-final characters ("...", "?!") counts as one too.
     """
 
-    def __init__(self, docs: list[Doc], texts: list[str]) -> None:
+    def __init__(self, docs: list[Doc]) -> None:
         self.docs = docs
-        parts, offsets, pos = [], [], 0
-        for doc, text in zip(docs, texts, strict=True):
-            if len(doc):
-                parts.append(doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT,
-                                           final_flag(doc.vocab), alnum_flag(doc.vocab)]))
-            else:
-                parts.append(np.zeros((0, 6), dtype=np.uint64))
-            offsets.append(pos)
-            pos += len(text) + 1
-        self.char_offset = np.asarray(offsets, dtype=np.int64)
-        counts = np.fromiter((len(a) for a in parts), np.int64, len(parts))
-        arr = np.concatenate(parts)
+        vocab = docs[0].vocab
+        laid = EndToEnd(docs, [IDX, LENGTH, IS_SPACE, IS_PUNCT, final_flag(vocab),
+                               alnum_flag(vocab)])
+        arr, counts, self.char_offset = laid.rows, laid.counts, laid.char_offset
         raw_idx = arr[:, 0].astype(np.int64)
         self.raw_idx = np.split(raw_idx, np.cumsum(counts)[:-1])  # per doc, every token
         doc_start = np.repeat(np.cumsum(counts) - counts, counts)  # first token of the doc
-        idx = raw_idx + np.repeat(self.char_offset, counts)
+        idx = laid.positions(arr[:, 0])
         space = arr[:, 2].astype(bool)
         first = self._sentence_starts(arr[:, 3].astype(bool), arr[:, 4].astype(bool), space,
                                       doc_start)
