@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import joblib
-import numpy as np
 
 from .errors import ModelError, ModelIntegrityError
 
@@ -64,64 +63,32 @@ def default_path(task: str) -> Path:
     return models_dir() / f"{task}.joblib"
 
 
-# Bundle key holding the packed vocabularies (see pack_vocabularies)
-PACKED = "packed_vocabularies"
-_SEP = "\n"
+# 3: plain-data bundles (analyser.linear.LinearText states, compiled vocabularies)
+FORMAT_VERSION = 3
 
 
-def _vectorisers(bundle: dict[str, Any]):
-    """(name, fitted vectoriser) for every pipeline step with a vocabulary, in bundle order."""
-    for key, value in bundle.items():
-        for step, est in getattr(value, "steps", ()):
-            if isinstance(getattr(est, "vocabulary_", None), dict):
-                yield f"{key}.{step}", est
+def bundle_for_file(bundle: dict[str, Any]) -> dict[str, Any]:
+    """What a model file stores: `bundle` with its models (``bundle["models"]``) as plain
+    states, so unpickling it builds only strings, numbers and numpy arrays."""
+    return dict(bundle, format=FORMAT_VERSION,
+                models={name: m.to_state() for name, m in bundle["models"].items()})
 
 
-def pack_vocabularies(bundle: dict[str, Any]) -> dict[str, Any]:
-    """A copy of `bundle` whose vectorisers carry their vocabularies as one string plus an
-    int32 array instead of a dict (the fitted estimators are copied shallowly, not changed).
+def _from_file(bundle: Any, task: str, p: Path) -> dict[str, Any]:
+    from .linear import LinearText
 
-    joblib unpickles with Python's pure-Python unpickler; a dict of 300k words took it
-    seconds per model, while one string and one array load in milliseconds.
-    :func:`load_model` turns them back into the very same dicts."""
-    import copy
-
-    out = dict(bundle)
-    packed: dict[str, tuple[str, np.ndarray]] = {}
-    for name, vec in _vectorisers(bundle):
-        terms = list(vec.vocabulary_)
-        if any(_SEP in t for t in terms):
-            raise ValueError(f"{name}: a vocabulary term contains a line break")
-        packed[name] = (_SEP.join(terms),
-                        np.fromiter(vec.vocabulary_.values(), np.int32, len(terms)))
-    for key in {n.split(".", 1)[0] for n in packed}:
-        pipe = copy.copy(out[key])
-        pipe.steps = [(step, _without_vocabulary(est) if f"{key}.{step}" in packed else est)
-                      for step, est in pipe.steps]
-        out[key] = pipe
-    out[PACKED] = packed
-    return out
-
-
-def _without_vocabulary(est):
-    import copy
-
-    est = copy.copy(est)
-    del est.vocabulary_
-    return est
-
-
-def unpack_vocabularies(bundle: dict[str, Any]) -> dict[str, Any]:
-    """Undo :func:`pack_vocabularies` in place (bundles without packed vocabularies pass)."""
-    packed = bundle.pop(PACKED, None) or {}
-    for name, (joined, cols) in packed.items():
-        key, step = name.split(".", 1)
-        est = bundle[key].named_steps[step]
-        terms = joined.split(_SEP) if joined else []
-        if len(terms) != len(cols):
-            raise ModelError(f"model bundle is damaged: vocabulary {name} does not add up")
-        est.vocabulary_ = dict(zip(terms, cols.tolist(), strict=True))
-    return bundle
+    if not isinstance(bundle, dict) or bundle.get("task") != task:
+        raise ModelError(f"model file {p} is not a {task!r} model bundle")
+    if bundle.get("format") != FORMAT_VERSION:
+        raise ModelError(
+            f"model file {p} has format {bundle.get('format', 'unknown')}, this version of the "
+            f"analyser reads format {FORMAT_VERSION}; run `analyser train {task}` to rebuild it"
+        )
+    try:
+        models = {name: LinearText.from_state(state) for name, state in bundle["models"].items()}
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"model file {p} is damaged: {exc}") from exc
+    return dict(bundle, models=models)
 
 
 def load_model(task: str, path: str | os.PathLike | None = None, *, trust: bool = False) -> Any:
@@ -167,12 +134,7 @@ def load_model(task: str, path: str | os.PathLike | None = None, *, trust: bool 
         bundle = joblib.load(p)
     except Exception as exc:  # a corrupt or incompatible file: say so, don't dump a traceback
         raise ModelError(f"could not load model file {p}: {exc}") from exc
-    if not isinstance(bundle, dict) or bundle.get("task") != task:
-        raise ModelError(f"model file {p} is not a {task!r} model bundle")
-    try:
-        unpack_vocabularies(bundle)
-    except (AttributeError, KeyError, TypeError, ValueError) as exc:
-        raise ModelError(f"model file {p} is damaged: {exc}") from exc
+    bundle = _from_file(bundle, task, p)
     with _lock:
         _cache[key] = bundle
     return bundle

@@ -16,10 +16,8 @@ text) with numpy over whole batches:
 * negation and contrast scopes are running maxima of "last opener / last closer" positions
   rather than a Python loop over tokens.
 
-The vocabulary tables are built from a fitted model's ``vocabulary_`` once, when a component
-loads it. A vocabulary entry that more than one feature family could produce (the token
-``"#the"`` and the character 4-gram ``"#the"``, say) maps every family to its column, just as
-the string features collide on one column.
+The vocabulary tables come from the model file, compiled at training time
+(:func:`compile_vocabulary`), and are interned into the shared space once per process.
 """
 
 from __future__ import annotations
@@ -47,6 +45,7 @@ from .features import (
     normalise_token,
     token_cue_info,
 )
+from .linear import pack_strings, unpack_strings
 
 # Above this many cached token spellings the cache starts again (memory stays flat over
 # millions of reviews; re-normalising a word is cheap).
@@ -72,12 +71,14 @@ class CodeTable:
 
     pandas' index engine (a C hash table, built once on first use) finds millions of codes
     several times faster than ``searchsorted`` on a sorted array (no binary search with a
-    cache miss per step)."""
+    cache miss per step). Without `values`, a code's value is its position: an interning
+    table (:meth:`interned`)."""
 
-    def __init__(self, mapping: dict[int, int], dtype=np.int64) -> None:
-        codes = np.fromiter(mapping, dtype, len(mapping))
-        self.index = pd.Index(codes)
-        self.values = np.fromiter(mapping.values(), np.int64, len(mapping))
+    def __init__(self, codes=(), values=None, dtype=np.int64) -> None:
+        self.codes = np.asarray(codes, dtype=dtype)
+        self.index = pd.Index(self.codes)
+        self.values = (np.arange(len(self.codes)) if values is None
+                       else np.asarray(values, dtype=np.int64))
 
     def __len__(self) -> int:
         return len(self.values)
@@ -89,9 +90,16 @@ class CodeTable:
         pos = self.index.get_indexer(codes)
         return np.where(pos >= 0, self.values[pos], -1)
 
+    def interned(self, codes: np.ndarray) -> tuple[CodeTable, np.ndarray]:
+        """This interning table with the `codes` it lacks appended, and each code's id."""
+        codes = np.asarray(codes, dtype=self.codes.dtype)
+        new = codes[self.find(codes) < 0]
+        table = CodeTable(np.concatenate([self.codes, pd.unique(new)]), dtype=self.codes.dtype)
+        return table, table.find(codes)
+
 
 class FeatureSpace:
-    """Words and word pairs known to any loaded model, interned as small integers.
+    """Words and word pairs/triples known to any loaded model, interned as small integers.
 
     One per process (:data:`SPACE`): the components share it, so a batch's tokens are mapped
     to ids once for all models. It only grows when a model is loaded.
@@ -99,10 +107,8 @@ class FeatureSpace:
 
     def __init__(self) -> None:
         self.terms: dict[str, int] = {"": 0}
-        self._pairs: dict[int, int] = {}
-        self.pair_table = CodeTable({})  # word_code([a, b]) -> pair id
-        self._triples: dict[int, int] = {}
-        self.triple_table = CodeTable({})  # word_code([a, b, c]) -> triple id
+        self.pair_table = CodeTable()  # word_code([a, b]) -> pair id
+        self.triple_table = CodeTable()  # word_code([a, b, c]) -> triple id
         self.generation = 0
         self._orth_info: dict[int, int] = {}
         self._lock = threading.Lock()
@@ -114,17 +120,32 @@ class FeatureSpace:
             t = self.terms[word] = len(self.terms)
         return t
 
-    def register(self, fill) -> None:
-        """Run `fill(self)` (which interns words and pairs), then rebuild the lookup arrays."""
+    def add(self, words: Sequence[str], pairs: np.ndarray, triples: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Intern a model's `words`, and its word `pairs` / `triples` given as rows of
+        positions in `words` (shape (2, n) / (3, n)); their ids in this space."""
         with self._lock, _gc_paused():
-            fill(self)
+            terms = self.terms
+            intern = terms.setdefault
+            # len(terms) is read before setdefault inserts: a new word gets the next id
+            ids = np.fromiter((intern(w, len(terms)) for w in words), np.int64, len(words))
             for w in NEGATORS | _SCOPE_END | CONTRAST | _FINAL:
                 self.term(w)
-            self.pair_table = CodeTable(self._pairs)
-            self.triple_table = CodeTable(self._triples)
+            if pairs.shape[1]:
+                self.pair_table, pair_ids = self.pair_table.interned(word_code(list(ids[pairs])))
+            else:
+                pair_ids = np.zeros(0, np.int64)
+            if triples.shape[1]:
+                if len(terms) > 1 << _WORD_BITS[3]:
+                    raise ValueError("too many words to pack word trigrams")
+                self.triple_table, triple_ids = self.triple_table.interned(
+                    word_code(list(ids[triples])))
+            else:
+                triple_ids = np.zeros(0, np.int64)
             self._flags()
             self._orth_info = {}  # words unknown before may be known now
             self.generation += 1
+        return ids, pair_ids, triple_ids
 
     def _flags(self) -> None:
         words = list(self.terms)
@@ -390,89 +411,108 @@ def _at(table: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return table[np.minimum(ids, len(table) - 1)]
 
 
-class FeatureIndex:
-    """A fitted vocabulary as lookup tables over :data:`SPACE` ids, for one model.
+def compile_vocabulary(features: Sequence[str], *, negation: bool = False,
+                       char_n: int = 0) -> dict:
+    """A model's feature names (column order) as the integer tables :class:`FeatureIndex`
+    loads: done once at training time and stored in the model file, because parsing 300k
+    feature strings took a second every time a process started.
 
     `negation`: unigrams are negation/contrast-marked as in
     :func:`analyser.features.negation_marked`; `char_n`: character n-grams of that length
-    (0 = none). Vocabulary entries named ``__...__`` are the cue/shape/plot tokens.
+    (0 = none). Names ``__...__`` are the cue/shape/plot tokens. An entry that more than one
+    feature family could produce (the token ``"#the"`` and the character 4-gram ``"#the"``)
+    maps every family to its column, just as the string features collide on one column.
     """
+    words: dict[str, int] = {}
+    w = words.setdefault
+    uni: list[tuple[int, int]] = []
+    neg: list[tuple[int, int]] = []
+    but: list[tuple[int, int]] = []
+    pairs: list[tuple[int, int, int]] = []
+    triples: list[tuple[int, int, int, int]] = []
+    chars: dict[str, int] = {}
+    named: dict[str, int] = {}
+    width = char_n + 1
+    for col, feat in enumerate(features):
+        if feat[:2] == "__" and feat[-2:] == "__":
+            named[feat] = col
+        if char_n and feat[:1] == "#" and len(feat) == width:
+            chars[feat[1:]] = col
+        if " " not in feat:
+            uni.append((w(feat, len(words)), col))
+            if negation and len(feat) > 4:
+                if feat[:4] == "neg_":
+                    neg.append((w(feat[4:], len(words)), col))
+                elif feat[:4] == "but_":
+                    but.append((w(feat[4:], len(words)), col))
+            continue
+        parts = feat.split(" ")
+        if len(parts) == 2 and all(parts):
+            pairs.append((w(parts[0], len(words)), w(parts[1], len(words)), col))
+        elif len(parts) == 3 and all(parts):
+            triples.append((w(parts[0], len(words)), w(parts[1], len(words)),
+                            w(parts[2], len(words)), col))
 
-    def __init__(self, vocabulary: dict[str, int], *, negation: bool = False,
-                 char_n: int = 0, space: FeatureSpace | None = None) -> None:
+    def table(rows: list, k: int) -> np.ndarray:
+        return np.asarray(rows, dtype=np.int32).reshape(-1, k).T.copy()
+
+    return {
+        "negation": bool(negation), "char_n": int(char_n), "n_columns": len(features),
+        "words": pack_strings(list(words), "word"), "n_words": len(words),
+        "unigrams": table(uni, 2), "negated": table(neg, 2), "contrast": table(but, 2),
+        "pairs": table(pairs, 3), "triples": table(triples, 4),
+        "chars": pack_strings(list(chars), "character n-gram"), "n_chars": len(chars),
+        "char_columns": np.fromiter(chars.values(), np.int32, len(chars)), "named": named,
+    }
+
+
+class FeatureIndex:
+    """A model's compiled vocabulary (:func:`compile_vocabulary`) as lookup tables over
+    :data:`SPACE` ids: token ids in, column numbers out."""
+
+    def __init__(self, compiled: dict, *, space: FeatureSpace | None = None) -> None:
         self.space = space = space or SPACE
-        self.negation = negation
-        self.char_n = char_n
-        self.n_columns = len(vocabulary)
-        uni: dict[int, int] = {}
-        neg: dict[int, int] = {}
-        but: dict[int, int] = {}
-        pairs: dict[int, int] = {}
-        triples: dict[int, int] = {}
-        chars: dict[str, int] = {}
-        self.named: dict[str, int] = {}
-
-        def fill(sp: FeatureSpace) -> None:
-            # one pass over up to 300k features at load time: dict.setdefault interns a
-            # word (or pair, triple) with the next id in one C call
-            terms, sp_pairs, sp_triples = sp.terms, sp._pairs, sp._triples
-            term, pair, triple = terms.setdefault, sp_pairs.setdefault, sp_triples.setdefault
-            named, width = self.named, char_n + 1
-            for feat, col in vocabulary.items():
-                if feat[:2] == "__" and feat[-2:] == "__":
-                    named[feat] = col
-                if char_n and feat[:1] == "#" and len(feat) == width:
-                    chars[feat[1:]] = col
-                if " " not in feat:
-                    uni[term(feat, len(terms))] = col
-                    if negation and len(feat) > 4:
-                        if feat[:4] == "neg_":
-                            neg[term(feat[4:], len(terms))] = col
-                        elif feat[:4] == "but_":
-                            but[term(feat[4:], len(terms))] = col
-                    continue
-                parts = feat.split(" ")
-                if len(parts) == 2 and parts[0] and parts[1]:
-                    code = word_code([term(w, len(terms)) for w in parts])
-                    pairs[pair(code, len(sp_pairs))] = col
-                elif len(parts) == 3 and all(parts):
-                    code = word_code([term(w, len(terms)) for w in parts])
-                    triples[triple(code, len(sp_triples))] = col
-            if sp_triples and len(terms) > 1 << _WORD_BITS[3]:
-                raise ValueError("too many words to pack word trigrams")
-
-        space.register(fill)
+        self.negation = bool(compiled["negation"])
+        self.char_n = n = int(compiled["char_n"])
+        self.n_columns = int(compiled["n_columns"])
+        self.named: dict[str, int] = dict(compiled["named"])
+        words = unpack_strings(compiled["words"], compiled["n_words"], "words")
+        uni, neg, but = compiled["unigrams"], compiled["negated"], compiled["contrast"]
+        pairs, triples = compiled["pairs"], compiled["triples"]
+        ids, pair_ids, triple_ids = space.add(words, pairs[:2], triples[:3])
         n_terms = len(space.terms)
-        self.uni = self._table(uni, n_terms)
-        self.neg = self._table(neg, n_terms)
-        self.but = self._table(but, n_terms)
-        self.pair_cols = self._table(pairs, len(space._pairs))
-        self.triple_cols = self._table(triples, len(space._triples))
-        self.has_trigrams = bool(triples)
-        alphabet = sorted({c for g in chars for c in g})
-        if len(alphabet) >= 0xFFFF or char_n * 16 > 64:
-            raise ValueError("character n-grams too long or alphabet too large to pack")
+        self.uni = self._table(ids[uni[0]], uni[1], n_terms)
+        self.neg = self._table(ids[neg[0]], neg[1], n_terms)
+        self.but = self._table(ids[but[0]], but[1], n_terms)
+        self.pair_cols = self._table(pair_ids, pairs[2], len(space.pair_table))
+        self.triple_cols = self._table(triple_ids, triples[3], len(space.triple_table))
+        self.has_trigrams = bool(triples.shape[1])
+        grams = unpack_strings(compiled["chars"], compiled["n_chars"], "character n-grams")
+        if n * 16 > 64:
+            raise ValueError("character n-grams too long to pack")
+        cps = np.frombuffer("".join(grams).encode("utf-32-le"), np.uint32).reshape(-1, max(n, 1))
         # code point -> symbol (1..len(alphabet); 0 = a character no n-gram contains)
-        self.symbols = np.zeros(max((ord(c) for c in alphabet), default=0) + 2, np.uint64)
-        self.symbols[[ord(c) for c in alphabet]] = np.arange(1, len(alphabet) + 1)
-        rank = {c: i + 1 for i, c in enumerate(alphabet)}
-        self.char_table = CodeTable(
-            {self._pack([rank[c] for c in g]): col for g, col in chars.items()}, np.uint64)
+        alphabet, sym = np.unique(cps, return_inverse=True)
+        if len(alphabet) >= 0xFFFF:
+            raise ValueError("character n-gram alphabet too large to pack")
+        self.symbols = np.zeros(int(alphabet.max(initial=0)) + 2, np.uint64)
+        self.symbols[alphabet] = np.arange(1, len(alphabet) + 1)
+        codes = np.zeros(len(grams), np.uint64)
+        for k in range(n if len(grams) else 0):
+            codes = (codes << np.uint64(16)) | (sym.reshape(cps.shape)[:, k] + 1).astype(np.uint64)
+        self.char_table = CodeTable(codes, compiled["char_columns"], np.uint64)
+
+    @classmethod
+    def from_features(cls, features: Sequence[str], *, negation: bool = False,
+                      char_n: int = 0, space: FeatureSpace | None = None) -> FeatureIndex:
+        return cls(compile_vocabulary(features, negation=negation, char_n=char_n), space=space)
 
     @staticmethod
-    def _table(mapping: dict[int, int], n: int) -> np.ndarray:
+    def _table(keys: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
         """ids -> column array, with a final -1 slot for ids interned later."""
         out = np.full(n + 1, -1, dtype=np.int64)
-        if mapping:
-            out[np.fromiter(mapping, np.int64, len(mapping))] = list(mapping.values())
+        out[keys] = values
         return out
-
-    @staticmethod
-    def _pack(symbols: list[int]) -> int:
-        code = 0
-        for s in symbols:
-            code = (code << 16) | s
-        return code
 
     # -- feature families --------------------------------------------------------------
     def unigrams(self, batch: TokenBatch, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -567,56 +607,6 @@ def count_matrix(n_rows: int, n_cols: int, parts: list[tuple[np.ndarray, np.ndar
                       shape=(n_rows, n_cols))
     X.has_canonical_format = True
     return X
-
-
-def vectoriser_output(pipeline, X: sp.csr_matrix) -> sp.csr_matrix:
-    """What the pipeline's vectoriser step would output for these feature counts (binary,
-    TF-IDF weighting and norm as fitted), without building feature strings."""
-    vec = pipeline.steps[0][1]
-    if vec.binary:
-        X.data.fill(1)
-    if X.shape[0] and (vec.use_idf or vec.norm or vec.sublinear_tf):
-        X = vec._tfidf.transform(X, copy=False)
-    return X
-
-
-class LinearModel:
-    """A fitted ``vectoriser -> [NBScaler] -> LogisticRegression`` pipeline as one weight
-    vector over the vectoriser's columns: ``decision = X @ (r * coef) + intercept``.
-
-    Folding the naive-Bayes ratios ``r`` into the weights saves scaling and copying the
-    matrix for every batch; ``weights[j]`` is also feature j's contribution to the score when
-    present, which is what spoiler reasons show. Other pipelines fall back to scikit-learn.
-    """
-
-    def __init__(self, pipeline) -> None:
-        from .estimators import NBScaler
-
-        self.pipeline = pipeline
-        middle = [step for _, step in pipeline.steps[1:-1]]
-        clf = pipeline.steps[-1][1]
-        self.folded = all(isinstance(m, NBScaler) for m in middle) and hasattr(clf, "coef_")
-        if self.folded:
-            w = clf.coef_.ravel().astype(np.float64)
-            for m in middle:
-                w = w * m.r_.astype(np.float64)
-            self.weights = w
-            self.intercept = float(clf.intercept_[0])
-
-    def decision(self, X) -> np.ndarray:
-        """Logit of the positive class for each row of the vectoriser output `X`."""
-        if not X.shape[0]:
-            return np.zeros(0)
-        if self.folded:
-            return X @ self.weights + self.intercept
-        Z = X
-        for _, step in self.pipeline.steps[1:-1]:
-            Z = step.transform(Z)
-        return self.pipeline.steps[-1][1].decision_function(Z)
-
-    def proba(self, X) -> np.ndarray:
-        """P(positive class) for each row (the logistic of :meth:`decision`)."""
-        return 1.0 / (1.0 + np.exp(-self.decision(X)))
 
 
 def shape_and_plot_tokens(index: FeatureIndex, batch: TokenBatch,

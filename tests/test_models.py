@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import pickle
 import shutil
+import subprocess
+import sys
 
 import joblib
+import numpy as np
 import pytest
 
 from analyser import ModelError, ModelIntegrityError
+from analyser.linear import LinearText
 from analyser.models import (
     default_path,
     load_model,
-    pack_vocabularies,
     read_manifest,
     sha256_of,
 )
@@ -49,7 +52,7 @@ def test_malicious_pickle_is_never_unpickled(tmp_path, monkeypatch):
 
 def test_trusted_foreign_file_loads_with_a_warning(tmp_path, caplog):
     copy = tmp_path / "sections.joblib"
-    joblib.dump(load_model("sections"), copy)  # same model, other bytes: not in the manifest
+    joblib.dump(joblib.load(default_path("sections")), copy)  # other bytes: not in the manifest
     with pytest.raises(ModelIntegrityError):
         load_model("sections", copy)
     bundle = load_model("sections", copy, trust=True)
@@ -57,33 +60,44 @@ def test_trusted_foreign_file_loads_with_a_warning(tmp_path, caplog):
     assert "UNVERIFIED" in caplog.text
 
 
-def test_shipped_vocabularies_load_as_the_fitted_dicts():
-    """Files store vocabularies packed (fast to unpickle); loading gives sklearn's dicts back,
-    so the estimators work as fitted: predicting through the bundle's own pipeline."""
-    bundle = load_model("sections")
-    vec = bundle["estimator"].named_steps["vec"]
-    assert isinstance(vec.vocabulary_, dict) and len(vec.vocabulary_) > 1000
-    assert sorted(vec.vocabulary_.values()) == list(range(len(vec.vocabulary_)))
-    assert "packed_vocabularies" not in bundle
-    p = bundle["estimator"].predict_proba([["the", "film", "was", "wonderful"]])
-    assert p.shape == (1, 2)
+def _plain(value) -> bool:
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return all(map(_plain, value))
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "biuf"
+    return value is None or isinstance(value, str | int | float | bool)
 
 
-def test_packing_round_trips_and_leaves_the_original_alone(tmp_path):
-    bundle = load_model("sections")
-    vocab = bundle["estimator"].named_steps["vec"].vocabulary_
-    packed = pack_vocabularies(bundle)
-    assert bundle["estimator"].named_steps["vec"].vocabulary_ is vocab  # not mutated
-    assert not hasattr(packed["estimator"].named_steps["vec"], "vocabulary_")
-    joblib.dump(packed, tmp_path / "sections.joblib")
-    back = load_model("sections", tmp_path / "sections.joblib", trust=True)
-    assert list(back["estimator"].named_steps["vec"].vocabulary_.items()) == list(vocab.items())
+@pytest.mark.parametrize("task", ["sections", "spoilers", "sentiment"])
+def test_shipped_files_hold_only_plain_data(task):
+    """No estimator objects inside: unpickling builds strings, numbers and number arrays."""
+    raw = joblib.load(default_path(task))
+    assert _plain(raw)
+    assert all(isinstance(m, LinearText) for m in load_model(task)["models"].values())
 
 
-def test_damaged_packed_vocabulary_is_a_clear_error(tmp_path):
-    packed = pack_vocabularies(load_model("sections"))
-    joined, cols = packed["packed_vocabularies"]["estimator.vec"]
-    packed["packed_vocabularies"]["estimator.vec"] = (joined, cols[:-5])
-    joblib.dump(packed, tmp_path / "sections.joblib")
+def test_loading_the_analyser_does_not_import_scikit_learn():
+    """scikit-learn (about a second to import) is for training; scoring never needs it."""
+    code = ("import sys; from analyser import Analyser; a = Analyser(); "
+            "a.analyse('Hiro dies at the end. I loved it.'); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_file_of_another_format_is_a_clear_error(tmp_path):
+    raw = joblib.load(default_path("sections"))
+    joblib.dump(dict(raw, format=2), tmp_path / "sections.joblib")
+    with pytest.raises(ModelError, match="analyser train sections"):
+        load_model("sections", tmp_path / "sections.joblib", trust=True)
+
+
+def test_damaged_model_state_is_a_clear_error(tmp_path):
+    raw = joblib.load(default_path("sections"))
+    raw["models"]["plot"]["weights"] = raw["models"]["plot"]["weights"][:-5]
+    joblib.dump(raw, tmp_path / "sections.joblib")
     with pytest.raises(ModelError, match="damaged"):
         load_model("sections", tmp_path / "sections.joblib", trust=True)

@@ -1,8 +1,9 @@
 """The vectorised features equal the string features the models were trained on.
 
-Reference: :mod:`analyser.features` strings through the model's own scikit-learn
-vectoriser (exactly what training does). Candidate: :mod:`analyser.vectorise` over spaCy
-token ids (what the components run). Any difference means the shipped models would see
+Reference: :mod:`analyser.features` strings counted by feature name
+(:meth:`analyser.linear.LinearText.counts`, which ``tests/test_linear.py`` checks against
+scikit-learn's vectoriser, i.e. what training fits on). Candidate: :mod:`analyser.vectorise`
+over spaCy token ids (what the components run). Any difference means the shipped models would see
 inputs at run time that they were never trained on, so the comparison is exact.
 """
 
@@ -60,16 +61,12 @@ def _same(a, b) -> None:
     assert (a != 0).sum() == (b != 0).sum()
 
 
-def test_folded_linear_models_score_like_scikit_learn(analyser, docs):
-    """NB ratios folded into the weights give scikit-learn's probabilities."""
+def test_sections_scores_match_scoring_the_training_features(analyser, docs):
     comp = _component(analyser, "review_sections")
     words = _words(docs)
-    want = comp.estimator.predict_proba([section_features(w) for w in words])[:, 1]
-    got = comp.linear.proba(comp.features(TokenBatch.from_docs(docs)))
-    assert comp.linear.folded
-    np.testing.assert_allclose(got, want, atol=1e-5)
-    sent = _component(analyser, "review_sentiment")
-    assert not sent.review_linear.folded or sent.review_linear.weights.shape
+    want = comp.model.predict_proba([section_features(w) for w in words])
+    got = comp.plot_probabilities(docs)
+    np.testing.assert_allclose(got, want, atol=1e-6)
 
 
 def _component(analyser, name):
@@ -78,7 +75,8 @@ def _component(analyser, name):
 
 def test_sections_features_match_training_features(analyser, docs):
     comp = _component(analyser, "review_sections")
-    reference = comp.estimator[0].transform([section_features(w) for w in _words(docs)])
+    reference = comp.model.transform(
+        comp.model.counts([section_features(w) for w in _words(docs)]))
     _same(comp.features(TokenBatch.from_docs(docs)), reference)
 
 
@@ -86,7 +84,8 @@ def test_sentiment_features_match_training_features(analyser, docs):
     comp = _component(analyser, "review_sentiment")
     words = _words(docs)
     batch = TokenBatch.from_docs(docs)
-    ref = comp.sentence_model[0].transform([sentiment_features(tokens_of(w)) for w in words])
+    m = comp.sentence_model
+    ref = m.transform(m.counts([sentiment_features(tokens_of(w)) for w in words]))
     got = comp._features(comp.sentence_model, comp.sentence_index, batch, batch.sent,
                          batch.n_sents)
     _same(got, ref)
@@ -97,7 +96,8 @@ def test_sentiment_features_match_training_features(analyser, docs):
         per_doc.append([t for w in words[i : i + n] for t in tokens_of(w)])
         i += n
     featurise = review_features if comp.review_index.has_trigrams else sentiment_features
-    ref = comp.review_model[0].transform([featurise(t) for t in per_doc])
+    m = comp.review_model
+    ref = m.transform(m.counts([featurise(t) for t in per_doc]))
     got = comp._features(comp.review_model, comp.review_index, batch, batch.doc, batch.n_docs)
     _same(got, ref)
 
@@ -107,8 +107,8 @@ def test_spoiler_features_match_training_features(analyser, docs):
     words = _words(docs)
     texts = sentence_texts(docs)
     plot = [p for doc in docs for p in doc._.sentence_table["plot_prob"]]
-    ref = comp.estimator[0].transform(
-        [spoiler_features(w, t, p) for w, t, p in zip(words, texts, plot, strict=True)])
+    ref = comp.model.transform(comp.model.counts(
+        [spoiler_features(w, t, p) for w, t, p in zip(words, texts, plot, strict=True)]))
     from analyser.features import cue_tokens
 
     got = comp.features(TokenBatch.from_docs(docs), texts, plot,
@@ -123,7 +123,7 @@ def test_negation_scope_is_marked_like_the_reference(analyser):
     batch = TokenBatch.from_docs([doc])
     ix = comp.sentence_index
     rows, cols = ix.unigrams(batch, batch.sent)
-    names = np.asarray(comp.sentence_model[0].get_feature_names_out())
+    names = np.asarray(comp.sentence_model.features)
     got = set(names[cols[(cols >= 0) & (rows == 0)]])
     assert "neg_good" in got and "good" not in got
     assert "but_great" in got and "great" in got

@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 from ..extensions import doc_text
 from ..headings import heading_label, is_info_line
 from ..models import load_model
-from ..vectorise import FeatureIndex, LinearModel, TokenBatch, count_matrix, vectoriser_output
+from ..vectorise import FeatureIndex, TokenBatch, count_matrix
 from .base import BatchComponent
 
 _INTRO = re.compile(
@@ -52,12 +52,11 @@ class ReviewSections(BatchComponent):
                  trust_model: bool = False, use_headings: bool = True) -> None:
         self.name = name
         bundle = load_model("sections", model_path, trust=trust_model)
-        self.estimator = bundle["estimator"]
+        self.model = bundle["models"]["plot"]
         self.context_weight = float(bundle.get("context_weight", 0.0))
         self.version = bundle.get("version")
         self.use_headings = use_headings
-        self.index = FeatureIndex(self.estimator[0].vocabulary_)
-        self.linear = LinearModel(self.estimator)
+        self.index = FeatureIndex(self.model.index)
 
     def features(self, batch: TokenBatch):
         """The model's input matrix for every body sentence of the batch
@@ -65,14 +64,14 @@ class ReviewSections(BatchComponent):
         ix = self.index
         X = count_matrix(batch.n_sents, ix.n_columns,
                          [ix.unigrams(batch, batch.sent), ix.bigrams(batch, batch.sent)])
-        return vectoriser_output(self.estimator, X)
+        return self.model.transform(X)
 
     def plot_probabilities(self, docs: list[Doc]) -> np.ndarray:
         """Context-free P(plot) of every body sentence of `docs`."""
         batch = TokenBatch.of(docs)
         if not batch.n_sents:
             return np.zeros(0)
-        return self.linear.proba(self.features(batch))
+        return self.model.proba(self.features(batch))
 
     def process(self, docs: list[Doc]) -> None:
         probs = self.plot_probabilities(docs)

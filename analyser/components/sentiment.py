@@ -24,15 +24,16 @@ from spacy.tokens import Doc
 from ..models import load_model
 from ..vectorise import (
     FeatureIndex,
-    LinearModel,
     TokenBatch,
     count_matrix,
     forget_batches,
-    vectoriser_output,
 )
 from .base import BatchComponent
 
 _GROUPS = ("opinion", "summary", "plot")
+# the stacker's inputs, in column order (stack_features / stack_rows)
+STACK_COLUMNS = ["doc_logit"] + [f"{g}_{x}" for g in _GROUPS for x in ("mean", "share")] + [
+    "mean", "tail_mean"]
 
 
 def stack_features(doc_logit: float, sent_scores, labels) -> list[float]:
@@ -100,17 +101,16 @@ class ReviewSentiment(BatchComponent):
                  mixed_share: float = 0.25, mixed_band: float = 0.3) -> None:
         self.name = name
         bundle = load_model("sentiment", model_path, trust=trust_model)
-        self.sentence_model = bundle["sentence"]
-        self.review_model = bundle["review"]
-        self.stacker = bundle["stacker"]
+        models = bundle["models"]
+        self.sentence_model = models["sentence"]
+        self.review_model = models["review"]
+        self.stacker = models["stacker"]
         self.version = bundle.get("version")
         self.neutral_band = neutral_band
         self.mixed_share = mixed_share
         self.mixed_band = mixed_band
-        self.sentence_index = FeatureIndex(self.sentence_model[0].vocabulary_, negation=True)
-        self.review_index = FeatureIndex(self.review_model[0].vocabulary_, negation=True)
-        self.sentence_linear = LinearModel(self.sentence_model)
-        self.review_linear = LinearModel(self.review_model)
+        self.sentence_index = FeatureIndex(self.sentence_model.index)
+        self.review_index = FeatureIndex(self.review_model.index)
 
     @staticmethod
     def _features(model, index: FeatureIndex, batch: TokenBatch, seg: np.ndarray, n_rows: int):
@@ -120,7 +120,7 @@ class ReviewSentiment(BatchComponent):
         if index.has_trigrams:
             parts.append(index.trigrams(batch, seg))
         X = count_matrix(n_rows, index.n_columns, parts)
-        return vectoriser_output(model, X)
+        return model.transform(X)
 
     def sentence_scores(self, batch: TokenBatch) -> np.ndarray:
         """Score in [-1, 1] of every body sentence of the batch."""
@@ -128,14 +128,14 @@ class ReviewSentiment(BatchComponent):
             return np.zeros(0)
         X = self._features(self.sentence_model, self.sentence_index, batch, batch.sent,
                            batch.n_sents)
-        return 2 * self.sentence_linear.proba(X) - 1
+        return 2 * self.sentence_model.proba(X) - 1
 
     def review_logits(self, batch: TokenBatch) -> np.ndarray:
         """The document model's logit for every doc (all its body sentences as one text)."""
         if not batch.n_docs:
             return np.zeros(0)
         X = self._features(self.review_model, self.review_index, batch, batch.doc, batch.n_docs)
-        return self.review_linear.decision(X)
+        return self.review_model.decision(X)
 
     def process(self, docs: list[Doc]) -> None:
         batch = TokenBatch.of(docs)
@@ -146,7 +146,7 @@ class ReviewSentiment(BatchComponent):
         counts = [len(t["start"]) for t in tables]
         labels = [lab or "opinion" for t in tables for lab in t["section"]]
         rows = stack_rows(doc_logits, scores, labels, counts)
-        overall = 2 * self.stacker.predict_proba(rows)[:, 1] - 1 if len(rows) else []
+        overall = 2 * self.stacker.proba(rows) - 1 if len(rows) else []
         bounds = np.concatenate([[0], np.cumsum(counts)]).tolist()
         cum = np.concatenate([[0.0], np.cumsum(scores)])
         values = scores.tolist()

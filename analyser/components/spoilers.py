@@ -21,17 +21,15 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..features import SPOILER_CHAR_N, cue_tokens
+from ..features import cue_tokens
 from ..models import load_model
 from ..vectorise import (
     FeatureIndex,
-    LinearModel,
     TokenBatch,
     count_matrix,
     cue_lists,
     sentence_texts,
     shape_and_plot_tokens,
-    vectoriser_output,
 )
 from .base import BatchComponent
 
@@ -93,22 +91,19 @@ class ReviewSpoilers(BatchComponent):
                  n_reasons: int = 4) -> None:
         self.name = name
         bundle = load_model("spoilers", model_path, trust=trust_model)
-        self.estimator = bundle["estimator"]
+        self.model = bundle["models"]["spoiler"]
         self.threshold = float(threshold if threshold is not None else bundle["threshold"])
         self.hint_boost = hint_boost
         self.promise_factor = promise_factor
         self.n_reasons = n_reasons
         self.version = bundle.get("version")
-        vec = self.estimator[0]
-        clf = self.estimator[-1]
-        self.index = FeatureIndex(vec.vocabulary_, char_n=SPOILER_CHAR_N)
-        self._names = np.asarray(vec.get_feature_names_out())
-        self.linear = LinearModel(self.estimator)
+        self.index = FeatureIndex(self.model.index)
+        self._names = self.model.features
         # a feature's push on the score when present (folded NB ratio x weight)
-        self._coef = self.linear.weights if self.linear.folded else clf.coef_.ravel()
+        self._coef = self.model.weights
         self._reason_names: dict[int, str] = {}
         # features a user can read as a reason, decided once rather than per sentence
-        self._readable = np.fromiter((informative(str(n)) for n in self._names), dtype=bool,
+        self._readable = np.fromiter(map(informative, self._names), dtype=bool,
                                      count=len(self._names))
 
     def features(self, batch: TokenBatch, texts: list[str], plot_probs, cues: list[list[str]]):
@@ -122,8 +117,7 @@ class ReviewSpoilers(BatchComponent):
             ix.named_tokens(cues),
             shape_and_plot_tokens(ix, batch, plot_probs),
         ]
-        return vectoriser_output(self.estimator,
-                                 count_matrix(batch.n_sents, ix.n_columns, parts))
+        return self.model.transform(count_matrix(batch.n_sents, ix.n_columns, parts))
 
     def score(self, docs: list[Doc]):
         """Rule-adjusted probabilities, cue sets and the feature matrix of every body
@@ -135,7 +129,7 @@ class ReviewSpoilers(BatchComponent):
         plot = [0.5 if v is None else v for doc in docs for v in doc._.sentence_table["plot_prob"]]
         cues = cue_lists(batch, texts)
         X = self.features(batch, texts, plot, cues)
-        p = self.linear.proba(X)
+        p = self.model.proba(X)
         adj = self.apply_rules(p, texts, self.hint_boost, self.promise_factor, cues=cues)
         return adj, [set(c) for c in cues], X
 

@@ -27,20 +27,29 @@ from sklearn.model_selection import (
 )
 from sklearn.pipeline import Pipeline
 
-from ..estimators import NBScaler
 from ..features import (
+    SPOILER_CHAR_N,
     identity,
     review_features,
     section_features,
     sentiment_features,
     spoiler_features,
 )
-from ..models import TASKS, models_dir, pack_vocabularies, sha256_of, write_manifest_entry
+from ..linear import LinearText
+from ..models import (
+    FORMAT_VERSION,
+    TASKS,
+    bundle_for_file,
+    models_dir,
+    sha256_of,
+    write_manifest_entry,
+)
+from ..vectorise import compile_vocabulary
 from .data import data_dir, file_sha256, read_jsonl, tokenize
+from .estimators import NBScaler
 from .grouping import near_duplicate_groups
 
 SEED = 13
-FORMAT_VERSION = 2  # 2: vocabularies packed (models.pack_vocabularies)
 
 
 def text_model(C: float, *, nb: bool, min_df: int = 2, max_features: int | None = None,
@@ -58,14 +67,12 @@ def text_model(C: float, *, nb: bool, min_df: int = 2, max_features: int | None 
     return Pipeline(steps)
 
 
-def slim(model: Pipeline) -> Pipeline:
-    """Drop what inference never needs and store weights as float32 (smaller files)."""
-    vec = model.named_steps["vec"]
-    if hasattr(vec, "stop_words_"):
-        del vec.stop_words_  # the pruned vocabulary; sklearn documents it as safe to drop
-    clf = model.named_steps["clf"]
-    clf.coef_ = clf.coef_.astype(np.float32)
-    clf.intercept_ = clf.intercept_.astype(np.float32)
+def inference_form(pipeline: Pipeline, *, negation: bool = False, char_n: int = 0
+                   ) -> LinearText:
+    """What the model file keeps of a fitted text pipeline: weights over named features and
+    the vocabulary compiled for the run-time feature index (same options as its features)."""
+    model = LinearText.from_estimator(pipeline)
+    model.index = compile_vocabulary(model.features, negation=negation, char_n=char_n)
     return model
 
 
@@ -156,11 +163,11 @@ def train_sections(out_dir: Path, log=print) -> dict[str, Any]:
             oof, y, w, P["impurity"], np.random.default_rng(SEED)), 4)
     best_w = max(weights, key=lambda k: (weights[k], -k))
     log(f"sections: CV {cv}; context weight accuracy {weights} -> {best_w}")
-    model = slim(make().fit(X, y))
+    model = inference_form(make().fit(X, y))
     params = dict(P, context_weight=best_w)
     bundle = {
         "task": "sections", "version": _version("sections", files, params),
-        "estimator": model, "context_weight": best_w, "params": params,
+        "models": {"plot": model}, "context_weight": best_w, "params": params,
     }
     return _save("sections", bundle, out_dir, files, {"cv": cv, "context_weight_cv": weights})
 
@@ -182,8 +189,8 @@ def plot_probs_for(words: list[list[str]]) -> np.ndarray:
     """Context-free P(plot) from the shipped sections model (a spoiler feature)."""
     from ..models import load_model
 
-    est = load_model("sections")["estimator"]
-    return est.predict_proba([section_features(w) for w in words])[:, 1]
+    model = load_model("sections")["models"]["plot"]
+    return model.predict_proba([section_features(w) for w in words])
 
 
 def train_spoilers(out_dir: Path, log=print) -> dict[str, Any]:
@@ -213,11 +220,11 @@ def train_spoilers(out_dir: Path, log=print) -> dict[str, Any]:
     cv = _metrics(y, adj, threshold)
     cv_model_only = _metrics(y, oof, threshold)
     log(f"spoilers: CV (with rules) {cv}; model only {cv_model_only}; threshold {threshold}")
-    model = slim(make().fit(X, y))
+    model = inference_form(make().fit(X, y), char_n=SPOILER_CHAR_N)
     params = dict(P, threshold=threshold)
     bundle = {
         "task": "spoilers", "version": _version("spoilers", files, params),
-        "estimator": model, "threshold": threshold, "params": params,
+        "models": {"spoiler": model}, "threshold": threshold, "params": params,
     }
     rule = "lowest threshold with OOF precision >= precision_goal"
     return _save("spoilers", bundle, out_dir, files,
@@ -249,7 +256,7 @@ def review_structure(texts: list[str]) -> list[tuple[list[list[str]], list[str]]
 
 
 def train_sentiment(out_dir: Path, log=print) -> dict[str, Any]:
-    from ..components.sentiment import stack_features
+    from ..components.sentiment import STACK_COLUMNS, stack_features
 
     files = _data_files("sentiment/train.jsonl")
     rows = [r for r in read_jsonl(data_dir() / "sentiment/train.jsonl") if r["label"]]
@@ -270,7 +277,8 @@ def train_sentiment(out_dir: Path, log=print) -> dict[str, Any]:
     s_groups = near_duplicate_groups([r["text"] for r in sent_rows])
     cv_sent = _metrics(ys, _oof(make_s, Xs, ys, s_groups, near_duplicates=True))
     log(f"sentiment: sentence CV {cv_sent}")
-    sentence_model = slim(make_s().fit(Xs, ys))
+    # the inference form scores the stacker's inputs: exactly what run time computes
+    sentence_model = inference_form(make_s().fit(Xs, ys), negation=True)
 
     log(f"sentiment: structuring {len(rev_rows)} reviews ...")
     t0 = time.time()
@@ -291,7 +299,7 @@ def train_sentiment(out_dir: Path, log=print) -> dict[str, Any]:
     cv_doc = _metrics(yr, 1 / (1 + np.exp(-oof_logit)))
     log(f"sentiment: review-model CV {cv_doc}")
     sent_scores = [
-        2 * sentence_model.predict_proba([sentiment_features(t) for t in sents])[:, 1] - 1
+        2 * sentence_model.predict_proba([sentiment_features(t) for t in sents]) - 1
         if sents else np.zeros(0)
         for sents, _ in struct
     ]
@@ -306,11 +314,13 @@ def train_sentiment(out_dir: Path, log=print) -> dict[str, Any]:
         per_source[src] = {"doc_model": _metrics(yr[m], 1 / (1 + np.exp(-oof_logit[m]))),
                            "stacked": _metrics(yr[m], stacker_oof[m])}
     log(f"sentiment: stacked CV {cv_stack}; per source {per_source}")
-    review_model = slim(make_r().fit(Xr, yr))
+    review_model = make_r().fit(Xr, yr)
     stacker = LogisticRegression(C=P["stacker"]["C"], max_iter=2000).fit(S, yr)
     bundle = {
-        "task": "sentiment", "version": _version("sentiment", files, P),
-        "sentence": sentence_model, "review": review_model, "stacker": stacker, "params": P,
+        "task": "sentiment", "version": _version("sentiment", files, P), "params": P,
+        "models": {"sentence": sentence_model,
+                   "review": inference_form(review_model, negation=True),
+                   "stacker": LinearText.from_estimator(stacker, STACK_COLUMNS)},
     }
     return _save("sentiment", bundle, out_dir, files, {
         "cv_sentence": cv_sent, "cv_review_model": cv_doc, "cv_stacked": cv_stack,
@@ -325,7 +335,7 @@ def _save(task: str, bundle: dict, out_dir: Path, files, cv: dict) -> dict[str, 
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{task}.joblib"
     tmp = path.with_suffix(".joblib.tmp")
-    joblib.dump(pack_vocabularies(bundle), tmp, compress=("xz", 6))
+    joblib.dump(bundle_for_file(bundle), tmp, compress=("xz", 6))
     tmp.replace(path)
     entry = {
         "file": path.name,

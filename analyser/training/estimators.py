@@ -1,5 +1,5 @@
-"""Small scikit-learn estimators the shipped models are built from (must stay importable:
-pickled models refer to them by this module path)."""
+"""Small scikit-learn estimators the models are trained with (training only: model files
+keep their weights in :class:`analyser.linear.LinearText` form, not these objects)."""
 
 from __future__ import annotations
 
