@@ -80,6 +80,27 @@ class LinearText:
         return cls(list(features), w.astype(np.float32), float(np.ravel(clf.intercept_)[0]),
                    **kw)
 
+    @classmethod
+    def stacked(cls, models: Sequence[LinearText], coefs: Sequence[float],
+                intercept: float) -> LinearText:
+        """One model equal to a linear stack ``intercept + sum(coef_k * logit_k)`` of binary
+        models: every stage is linear, so each feature's weight is the coefficient-weighted
+        sum of its weights. (A feature two models share fires in both, so this is exact for
+        binary inputs.)"""
+        if not models or any(not m.binary or m.idf is not None or m.norm for m in models):
+            raise ValueError("only binary, unweighted models can be stacked into one")
+        names: dict[str, int] = {}
+        for m in models:
+            for f in m.features:
+                names.setdefault(f, len(names))
+        w = np.zeros(len(names))
+        b = float(intercept)
+        for m, c in zip(models, coefs, strict=True):
+            cols = np.fromiter((names[f] for f in m.features), np.int64, m.n_features)
+            np.add.at(w, cols, float(c) * m.weights.astype(np.float64))
+            b += float(c) * m.intercept
+        return cls(list(names), w.astype(np.float32), b, binary=True)
+
     def to_state(self) -> dict[str, Any]:
         """Plain data for the model file (strings, numbers, numpy arrays)."""
         return {

@@ -63,8 +63,9 @@ def default_path(task: str) -> Path:
     return models_dir() / f"{task}.joblib"
 
 
-# 3: plain-data bundles (analyser.linear.LinearText states, compiled vocabularies)
-FORMAT_VERSION = 3
+# 3: plain-data bundles (analyser.linear.LinearText states, compiled vocabularies);
+# 4: compiled vocabularies with character n-gram lengths and text (char_ns, char_text)
+FORMAT_VERSION = 4
 
 
 def bundle_for_file(bundle: dict[str, Any]) -> dict[str, Any]:

@@ -54,6 +54,7 @@ _FINAL = frozenset(".;!?")  # tokens that also end a contrast scope
 
 
 _WORD_BITS = {2: 32, 3: 21}  # bits per word id in the code of a word pair / triple
+_CHAR_BITS = 12  # bits per character symbol in the code of a character n-gram (n <= 5)
 
 
 def word_code(ids):
@@ -63,6 +64,15 @@ def word_code(ids):
     code = ids[0]
     for i in ids[1:]:
         code = (code << bits) | i
+    return code
+
+
+def char_code(symbols: list[np.ndarray]) -> np.ndarray:
+    """The packed code of character n-grams from their symbols (one array per position);
+    the length n sits in the top bits, so grams of different lengths never share a code."""
+    code = np.full(len(symbols[0]), len(symbols), dtype=np.uint64) if symbols else None
+    for s in symbols:
+        code = (code << np.uint64(_CHAR_BITS)) | s.astype(np.uint64)
     return code
 
 
@@ -109,6 +119,10 @@ class FeatureSpace:
         self.terms: dict[str, int] = {"": 0}
         self.pair_table = CodeTable()  # word_code([a, b]) -> pair id
         self.triple_table = CodeTable()  # word_code([a, b, c]) -> triple id
+        # character n-grams: code point -> symbol (1.., 0 = in no known n-gram), and
+        # char_code(...) -> n-gram id
+        self.char_symbols = np.zeros(1, np.uint64)
+        self.char_table = CodeTable(dtype=np.uint64)
         self.generation = 0
         self._orth_info: dict[int, int] = {}
         self._lock = threading.Lock()
@@ -120,10 +134,10 @@ class FeatureSpace:
             t = self.terms[word] = len(self.terms)
         return t
 
-    def add(self, words: Sequence[str], pairs: np.ndarray, triples: np.ndarray
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Intern a model's `words`, and its word `pairs` / `triples` given as rows of
-        positions in `words` (shape (2, n) / (3, n)); their ids in this space."""
+    def add(self, words: Sequence[str], pairs: np.ndarray, triples: np.ndarray,
+            grams: Sequence[str] = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Intern a model's `words`, its word `pairs` / `triples` given as rows of positions
+        in `words` (shape (2, n) / (3, n)) and its character n-grams; their ids here."""
         with self._lock, _gc_paused():
             terms = self.terms
             intern = terms.setdefault
@@ -142,10 +156,88 @@ class FeatureSpace:
                     word_code(list(ids[triples])))
             else:
                 triple_ids = np.zeros(0, np.int64)
+            gram_ids = self._add_grams(grams)
             self._flags()
             self._orth_info = {}  # words unknown before may be known now
             self.generation += 1
-        return ids, pair_ids, triple_ids
+        return ids, pair_ids, triple_ids, gram_ids
+
+    def _add_grams(self, grams: Sequence[str]) -> np.ndarray:
+        lengths = np.fromiter(map(len, grams), np.int64, len(grams))
+        cps = np.frombuffer("".join(grams).encode("utf-32-le"), np.uint32).astype(np.int64)
+        new = np.setdiff1d(cps, np.flatnonzero(self.char_symbols))
+        if len(new):
+            n_known = int(np.count_nonzero(self.char_symbols))
+            if n_known + len(new) >= 1 << _CHAR_BITS:
+                raise ValueError("too many distinct characters to pack character n-grams")
+            size = max(len(self.char_symbols), int(new.max()) + 2)
+            symbols = np.zeros(size, np.uint64)
+            symbols[: len(self.char_symbols)] = self.char_symbols
+            symbols[new] = np.arange(n_known + 1, n_known + 1 + len(new))
+            self.char_symbols = symbols
+        ids = np.zeros(len(grams), np.int64)
+        sym = self.char_symbols[cps]
+        ends = np.cumsum(lengths)
+        codes = np.zeros(len(grams), np.uint64)
+        for n in np.unique(lengths).tolist():
+            if n * _CHAR_BITS > 60:
+                raise ValueError(f"character {n}-grams are too long to pack")
+            m = np.flatnonzero(lengths == n)
+            cols = sym[(ends[m] - n)[:, None] + np.arange(n)]
+            codes[m] = char_code([cols[:, k] for k in range(n)])
+        self.char_table, ids = self.char_table.interned(codes)
+        return ids
+
+    def char_gram_ids(self, batch: TokenBatch, padded: list[str], key: str, n: int
+                      ) -> tuple[np.ndarray, np.ndarray]:
+        """(row, n-gram id) of every known character `n`-gram of each text in `padded`
+        (one per batch sentence); cached on the batch under `key` (which text it is)."""
+        ck = ("chars", key, n, self.generation)
+        if ck in batch.cache:
+            return batch.cache[ck]
+        if not padded:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        lengths = np.fromiter(map(len, padded), np.int64, len(padded))
+        cps = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32)
+        top = len(self.char_symbols) - 1  # always 0: stands for every code point above it
+        sym = self.char_symbols[np.minimum(cps, top)]
+        m = len(sym) - n + 1
+        if m <= 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        ends = np.cumsum(lengths)
+        row = np.repeat(np.arange(len(padded)), lengths)[:m]
+        ok = np.arange(m) + n <= ends[row]  # the n-gram lies inside its own text
+        codes = char_code([sym[k : k + m][ok] for k in range(n)])
+        ids = self.char_table.find(codes)
+        known = ids >= 0
+        out = batch.cache[ck] = (row[ok][known], ids[known])
+        return out
+
+    def padded_texts(self, batch: TokenBatch, kind: str, raw: Sequence[str] | None
+                     ) -> list[str]:
+        """Each sentence as its character n-grams are read: ``"raw"`` is the lower-cased
+        text with whitespace runs collapsed (:func:`analyser.features.char_ngrams`),
+        ``"tokens"`` the normalised tokens joined by spaces
+        (:func:`analyser.features.token_char_ngrams`); padded with a space each side."""
+        key = ("padded", kind)
+        if key in batch.cache:
+            return batch.cache[key]
+        if kind == "raw":
+            if raw is None:
+                raise ValueError("raw character n-grams need the sentence texts")
+            out = [" " + " ".join(t.lower().split()) + " " for t in raw]
+        else:
+            if "distinct" not in batch.cache:
+                batch.cache["distinct"] = pd.factorize(batch.orth)
+            inverse, uniq = batch.cache["distinct"]
+            strings = batch.strings
+            norm = [normalise_token(strings[o]) for o in uniq.tolist()]
+            toks = np.asarray(norm, dtype=object)[inverse].tolist() if norm else []
+            bounds = np.searchsorted(batch.sent, np.arange(batch.n_sents + 1)).tolist()
+            out = [" " + " ".join(toks[bounds[k] : bounds[k + 1]]) + " "
+                   for k in range(batch.n_sents)]
+        batch.cache[key] = out
+        return out
 
     def _flags(self) -> None:
         words = list(self.terms)
@@ -412,14 +504,16 @@ def _at(table: np.ndarray, ids: np.ndarray) -> np.ndarray:
 
 
 def compile_vocabulary(features: Sequence[str], *, negation: bool = False,
-                       char_n: int = 0) -> dict:
+                       char_ns: Sequence[int] = (), char_text: str = "raw") -> dict:
     """A model's feature names (column order) as the integer tables :class:`FeatureIndex`
     loads: done once at training time and stored in the model file, because parsing 300k
     feature strings took a second every time a process started.
 
     `negation`: unigrams are negation/contrast-marked as in
-    :func:`analyser.features.negation_marked`; `char_n`: character n-grams of that length
-    (0 = none). Names ``__...__`` are the cue/shape/plot tokens. An entry that more than one
+    :func:`analyser.features.negation_marked`; `char_ns`: lengths of the character n-grams
+    (``#`` + n characters) read from the sentence text `char_text` (``"raw"`` or
+    ``"tokens"``, see :meth:`FeatureSpace.padded_texts`). Names ``__...__`` are the
+    cue/shape/plot tokens. An entry that more than one
     feature family could produce (the token ``"#the"`` and the character 4-gram ``"#the"``)
     maps every family to its column, just as the string features collide on one column.
     """
@@ -432,11 +526,13 @@ def compile_vocabulary(features: Sequence[str], *, negation: bool = False,
     triples: list[tuple[int, int, int, int]] = []
     chars: dict[str, int] = {}
     named: dict[str, int] = {}
-    width = char_n + 1
+    if char_text not in ("raw", "tokens"):
+        raise ValueError(f"unknown character n-gram text {char_text!r}")
+    widths = {n + 1 for n in char_ns}
     for col, feat in enumerate(features):
         if feat[:2] == "__" and feat[-2:] == "__":
             named[feat] = col
-        if char_n and feat[:1] == "#" and len(feat) == width:
+        if feat[:1] == "#" and len(feat) in widths:
             chars[feat[1:]] = col
         if " " not in feat:
             uni.append((w(feat, len(words)), col))
@@ -457,7 +553,8 @@ def compile_vocabulary(features: Sequence[str], *, negation: bool = False,
         return np.asarray(rows, dtype=np.int32).reshape(-1, k).T.copy()
 
     return {
-        "negation": bool(negation), "char_n": int(char_n), "n_columns": len(features),
+        "negation": bool(negation), "char_ns": [int(n) for n in char_ns],
+        "char_text": char_text, "n_columns": len(features),
         "words": pack_strings(list(words), "word"), "n_words": len(words),
         "unigrams": table(uni, 2), "negated": table(neg, 2), "contrast": table(but, 2),
         "pairs": table(pairs, 3), "triples": table(triples, 4),
@@ -473,39 +570,30 @@ class FeatureIndex:
     def __init__(self, compiled: dict, *, space: FeatureSpace | None = None) -> None:
         self.space = space = space or SPACE
         self.negation = bool(compiled["negation"])
-        self.char_n = n = int(compiled["char_n"])
+        self.char_ns = [int(n) for n in compiled["char_ns"]]
+        self.char_text = compiled["char_text"]
         self.n_columns = int(compiled["n_columns"])
         self.named: dict[str, int] = dict(compiled["named"])
         words = unpack_strings(compiled["words"], compiled["n_words"], "words")
+        grams = unpack_strings(compiled["chars"], compiled["n_chars"], "character n-grams")
         uni, neg, but = compiled["unigrams"], compiled["negated"], compiled["contrast"]
         pairs, triples = compiled["pairs"], compiled["triples"]
-        ids, pair_ids, triple_ids = space.add(words, pairs[:2], triples[:3])
+        ids, pair_ids, triple_ids, gram_ids = space.add(words, pairs[:2], triples[:3], grams)
         n_terms = len(space.terms)
         self.uni = self._table(ids[uni[0]], uni[1], n_terms)
         self.neg = self._table(ids[neg[0]], neg[1], n_terms)
         self.but = self._table(ids[but[0]], but[1], n_terms)
         self.pair_cols = self._table(pair_ids, pairs[2], len(space.pair_table))
         self.triple_cols = self._table(triple_ids, triples[3], len(space.triple_table))
+        self.char_cols = self._table(gram_ids, compiled["char_columns"], len(space.char_table))
         self.has_trigrams = bool(triples.shape[1])
-        grams = unpack_strings(compiled["chars"], compiled["n_chars"], "character n-grams")
-        if n * 16 > 64:
-            raise ValueError("character n-grams too long to pack")
-        cps = np.frombuffer("".join(grams).encode("utf-32-le"), np.uint32).reshape(-1, max(n, 1))
-        # code point -> symbol (1..len(alphabet); 0 = a character no n-gram contains)
-        alphabet, sym = np.unique(cps, return_inverse=True)
-        if len(alphabet) >= 0xFFFF:
-            raise ValueError("character n-gram alphabet too large to pack")
-        self.symbols = np.zeros(int(alphabet.max(initial=0)) + 2, np.uint64)
-        self.symbols[alphabet] = np.arange(1, len(alphabet) + 1)
-        codes = np.zeros(len(grams), np.uint64)
-        for k in range(n if len(grams) else 0):
-            codes = (codes << np.uint64(16)) | (sym.reshape(cps.shape)[:, k] + 1).astype(np.uint64)
-        self.char_table = CodeTable(codes, compiled["char_columns"], np.uint64)
 
     @classmethod
     def from_features(cls, features: Sequence[str], *, negation: bool = False,
-                      char_n: int = 0, space: FeatureSpace | None = None) -> FeatureIndex:
-        return cls(compile_vocabulary(features, negation=negation, char_n=char_n), space=space)
+                      char_ns: Sequence[int] = (), char_text: str = "raw",
+                      space: FeatureSpace | None = None) -> FeatureIndex:
+        return cls(compile_vocabulary(features, negation=negation, char_ns=char_ns,
+                                      char_text=char_text), space=space)
 
     @staticmethod
     def _table(keys: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
@@ -553,26 +641,20 @@ class FeatureIndex:
         ok = (triples >= 0) & (seg[:-2] == seg[2:])
         return seg[:-2][ok], _at(self.triple_cols, triples[ok])
 
-    def char_grams(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Character n-grams of each text, as :func:`analyser.features.char_ngrams`."""
-        n = self.char_n
-        if not n or not texts or not len(self.char_table):
+    def char_grams(self, batch: TokenBatch, texts: Sequence[str] | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) pairs of the character n-grams of every batch sentence, as
+        :func:`analyser.features.char_ngrams` (`texts`: the sentence texts, needed for
+        ``"raw"``) or :func:`analyser.features.token_char_ngrams` compute them."""
+        if not self.char_ns or not batch.n_sents:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        padded = [" " + " ".join(t.lower().split()) + " " for t in texts]
-        lengths = np.fromiter(map(len, padded), np.int64, len(padded))
-        cps = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32)
-        top = len(self.symbols) - 1  # always 0: stands for every code point above the table
-        sym = self.symbols[np.minimum(cps, top)]
-        m = len(sym) - n + 1
-        if m <= 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        codes = np.zeros(m, dtype=np.uint64)
-        for k in range(n):
-            codes = (codes << np.uint64(16)) | sym[k : k + m]
-        ends = np.cumsum(lengths)
-        row = np.repeat(np.arange(len(texts)), lengths)[:m]
-        ok = np.arange(m) + n <= ends[row]  # the n-gram lies inside its own text
-        return row[ok], self.char_table.find(codes[ok])
+        padded = self.space.padded_texts(batch, self.char_text, texts)
+        rows, cols = [], []
+        for n in self.char_ns:
+            r, ids = self.space.char_gram_ids(batch, padded, self.char_text, n)
+            rows.append(r)
+            cols.append(_at(self.char_cols, ids))
+        return np.concatenate(rows), np.concatenate(cols)
 
     def named_tokens(self, rows_feats: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
         rows, cols = [], []

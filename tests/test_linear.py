@@ -86,3 +86,24 @@ def test_damaged_states_are_refused():
                    {"idf": state["idf"][:2]}, {"norm": "l7"}):
         with pytest.raises(ValueError):
             LinearText.from_state(dict(state, **damage))
+
+
+def test_a_stack_of_binary_models_folds_into_one():
+    """Stacking logits of models over different features (words, characters) equals one
+    linear model over the union of their features."""
+    word = LinearText.from_estimator(_pipeline(binary=True, use_idf=False, norm=None, nb=True))
+    chars = [[f"#{w[:3]}" for w in t.split()] for t in DOCS]
+    char_pipe = Pipeline([
+        ("vec", TfidfVectorizer(analyzer=identity, binary=True, use_idf=False, norm=None)),
+        ("clf", LogisticRegression())]).fit(chars, Y)
+    char = LinearText.from_estimator(char_pipe)
+    stacked = LinearText.stacked([word, char], [0.7, 1.3], -0.2)
+    texts = ["wonderful film", "dull boring", "moving but sad", "nothing"]
+    fw, fc = _feats(texts), [[f"#{w[:3]}" for w in t.split()] for t in texts]
+    want = -0.2 + 0.7 * word.decision(word.transform(word.counts(fw))) + 1.3 * char.decision(
+        char.transform(char.counts(fc)))
+    both = [a + b for a, b in zip(fw, fc, strict=True)]
+    got = stacked.decision(stacked.transform(stacked.counts(both)))
+    np.testing.assert_allclose(got, want, atol=1e-5)
+    with pytest.raises(ValueError):  # TF-IDF weighting does not fold
+        LinearText.stacked([LinearText.from_estimator(_pipeline(use_idf=True))], [1.0], 0.0)

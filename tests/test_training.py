@@ -131,3 +131,33 @@ def test_near_duplicate_groups_join_copies_across_corpora():
     g = near_duplicate_groups(texts)
     assert g[0] == g[1]
     assert len({g[0], g[2], g[3]}) == 3
+
+
+def test_reviews_quoting_a_training_sentence_are_found_but_stock_phrases_are_not():
+    """The sentiment transfer model leaves out reviews that quote a training sentence (a
+    rare shared 6-gram), not reviews that merely share a phrase every review uses."""
+    from analyser.training.grouping import shares_rare_kgram
+
+    sentences = ["it's a charming and often affecting journey , one that rewards patience ."]
+    stock = "this is one of the best films i have ever seen"
+    reviews = [
+        "Critics wrote: It's a charming and often affecting journey. I agree entirely.",
+        f"{stock}. The plot is thin.",
+        "Nothing in common with the sentence at all, a dull heist caper.",
+    ] + [f"{stock}, truly. Review {i}." for i in range(6)]
+    flagged = shares_rare_kgram(reviews, sentences + [stock])
+    assert flagged.tolist() == [True] + [False] * 8
+
+
+def test_interpolation_pulls_weights_towards_their_mean_magnitude():
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    from analyser.training.estimators import interpolate_towards_mean
+
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.2], [0.1, 1.0]])
+    pipe = Pipeline([("clf", LogisticRegression())]).fit(X, [1, 0, 1, 0])
+    w = pipe[-1].coef_.copy()
+    interpolate_towards_mean(pipe, 0.25)
+    np.testing.assert_allclose(pipe[-1].coef_, 0.75 * np.abs(w).mean() + 0.25 * w)

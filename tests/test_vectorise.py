@@ -15,6 +15,7 @@ import pytest
 from analyser.features import (
     review_features,
     section_features,
+    sentence_sentiment_features,
     sentiment_features,
     spoiler_features,
     tokens_of,
@@ -85,7 +86,7 @@ def test_sentiment_features_match_training_features(analyser, docs):
     words = _words(docs)
     batch = TokenBatch.from_docs(docs)
     m = comp.sentence_model
-    ref = m.transform(m.counts([sentiment_features(tokens_of(w)) for w in words]))
+    ref = m.transform(m.counts([sentence_sentiment_features(tokens_of(w)) for w in words]))
     got = comp._features(comp.sentence_model, comp.sentence_index, batch, batch.sent,
                          batch.n_sents)
     _same(got, ref)
@@ -137,3 +138,28 @@ def test_empty_batch_gives_empty_matrices(analyser):
     batch = TokenBatch.from_docs([doc])
     assert batch.n_sents == 0
     assert comp.features(batch).shape[0] == 0
+
+
+@pytest.mark.parametrize("kind", ["tokens", "raw"])
+def test_character_ngrams_of_every_length_match_the_strings(docs, kind):
+    """A vocabulary holding every 3/4/5-gram of the texts themselves (emoji, CJK, accents,
+    PTB tokens included): the vectorised n-grams are exactly the string n-grams."""
+    from analyser.features import char_ngrams, token_char_ngrams
+    from analyser.linear import LinearText
+    from analyser.vectorise import FeatureIndex, FeatureSpace, count_matrix
+
+    words = _words(docs)
+    texts = sentence_texts(docs)
+    if kind == "tokens":
+        feats = [token_char_ngrams(tokens_of(w)) for w in words]
+    else:
+        feats = [[g for n in (3, 4, 5) for g in char_ngrams(t.lower(), n)] for t in texts]
+    vocab = sorted({f for fs in feats for f in fs})
+    vocab = vocab[::2] + ["plain word", "__cue_death__"]  # half of them, plus other families
+    model = LinearText(vocab, np.zeros(len(vocab), np.float32), 0.0, binary=False)
+    index = FeatureIndex.from_features(vocab, char_ns=(3, 4, 5), char_text=kind,
+                                       space=FeatureSpace())
+    batch = TokenBatch.from_docs(docs)
+    got = count_matrix(batch.n_sents, index.n_columns, [index.char_grams(batch, texts)])
+    _same(got, model.counts(feats))
+    assert got.nnz > 1000

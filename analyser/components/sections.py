@@ -63,7 +63,8 @@ class ReviewSections(BatchComponent):
         (= :func:`analyser.features.section_features`, vectorised)."""
         ix = self.index
         X = count_matrix(batch.n_sents, ix.n_columns,
-                         [ix.unigrams(batch, batch.sent), ix.bigrams(batch, batch.sent)])
+                         [ix.unigrams(batch, batch.sent), ix.bigrams(batch, batch.sent),
+                          ix.char_grams(batch)])
         return self.model.transform(X)
 
     def plot_probabilities(self, docs: list[Doc]) -> np.ndarray:

@@ -114,11 +114,16 @@ class ReviewSentiment(BatchComponent):
 
     @staticmethod
     def _features(model, index: FeatureIndex, batch: TokenBatch, seg: np.ndarray, n_rows: int):
-        """:func:`analyser.features.sentiment_features` (plus trigrams when the model has
-        them: :func:`analyser.features.review_features`) of each segment, vectorised."""
+        """:func:`analyser.features.sentiment_features` of each segment, vectorised, plus
+        trigrams (:func:`analyser.features.review_features`) and character n-grams
+        (:func:`analyser.features.sentence_sentiment_features`) when the model has them."""
         parts = [index.unigrams(batch, seg), index.bigrams(batch, seg)]
         if index.has_trigrams:
             parts.append(index.trigrams(batch, seg))
+        if index.char_ns:
+            if seg is not batch.sent:
+                raise ValueError("character n-gram features are per sentence")
+            parts.append(index.char_grams(batch))
         X = count_matrix(n_rows, index.n_columns, parts)
         return model.transform(X)
 

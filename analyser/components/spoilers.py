@@ -113,7 +113,7 @@ class ReviewSpoilers(BatchComponent):
         parts = [
             ix.unigrams(batch, batch.sent),
             ix.bigrams(batch, batch.sent),
-            ix.char_grams(texts),
+            ix.char_grams(batch, texts),
             ix.named_tokens(cues),
             shape_and_plot_tokens(ix, batch, plot_probs),
         ]

@@ -47,3 +47,24 @@ def near_duplicate_groups(texts: Sequence[str], k: int = 6, max_df: int = 5) -> 
     graph = sp.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
     return labels
+
+
+def shares_rare_kgram(texts: Sequence[str], references: Sequence[str], k: int = 6,
+                      max_df: int = 5) -> np.ndarray:
+    """Per text: does it contain a word k-gram of any reference text that occurs in at most
+    `max_df` of `texts`? (A quoted snippet, not a stock phrase: used to keep a model trained
+    on `texts` from having seen the `references` it will be applied to.)"""
+    ref: set[str] = set()
+    for text in references:
+        w = normalised_words(text)
+        ref.update(" ".join(w[j : j + k]) for j in range(len(w) - k + 1))
+    hits: dict[str, list[int]] = defaultdict(list)
+    for i, text in enumerate(texts):
+        w = normalised_words(text)
+        for gram in {" ".join(w[j : j + k]) for j in range(len(w) - k + 1)} & ref:
+            hits[gram].append(i)
+    out = np.zeros(len(texts), dtype=bool)
+    for ids in hits.values():
+        if len(ids) <= max_df:
+            out[ids] = True
+    return out
