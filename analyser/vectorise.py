@@ -175,7 +175,6 @@ class FeatureSpace:
             symbols[: len(self.char_symbols)] = self.char_symbols
             symbols[new] = np.arange(n_known + 1, n_known + 1 + len(new))
             self.char_symbols = symbols
-        ids = np.zeros(len(grams), np.int64)
         sym = self.char_symbols[cps]
         ends = np.cumsum(lengths)
         codes = np.zeros(len(grams), np.uint64)
@@ -195,23 +194,29 @@ class FeatureSpace:
         ck = ("chars", key, n, self.generation)
         if ck in batch.cache:
             return batch.cache[ck]
-        if not padded:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        lengths = np.fromiter(map(len, padded), np.int64, len(padded))
-        cps = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32)
-        top = len(self.char_symbols) - 1  # always 0: stands for every code point above it
-        sym = self.char_symbols[np.minimum(cps, top)]
+        sym, row, ends = self._symbols(batch, padded, key)
         m = len(sym) - n + 1
         if m <= 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        ends = np.cumsum(lengths)
-        row = np.repeat(np.arange(len(padded)), lengths)[:m]
+        row = row[:m]
         ok = np.arange(m) + n <= ends[row]  # the n-gram lies inside its own text
         codes = char_code([sym[k : k + m][ok] for k in range(n)])
         ids = self.char_table.find(codes)
         known = ids >= 0
         out = batch.cache[ck] = (row[ok][known], ids[known])
         return out
+
+    def _symbols(self, batch: TokenBatch, padded: list[str], key: str):
+        """(symbol per character, text number per character, end of each text) of the
+        concatenated `padded` texts: computed once per batch and text, for every n."""
+        ck = ("symbols", key, self.generation)
+        if ck not in batch.cache:
+            lengths = np.fromiter(map(len, padded), np.int64, len(padded))
+            cps = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32)
+            top = len(self.char_symbols) - 1  # always 0: stands for every code point above it
+            batch.cache[ck] = (self.char_symbols[np.minimum(cps, top)],
+                               np.repeat(np.arange(len(padded)), lengths), np.cumsum(lengths))
+        return batch.cache[ck]
 
     def padded_texts(self, batch: TokenBatch, kind: str, raw: Sequence[str] | None
                      ) -> list[str]:
@@ -227,9 +232,7 @@ class FeatureSpace:
                 raise ValueError("raw character n-grams need the sentence texts")
             out = [" " + " ".join(t.lower().split()) + " " for t in raw]
         else:
-            if "distinct" not in batch.cache:
-                batch.cache["distinct"] = pd.factorize(batch.orth)
-            inverse, uniq = batch.cache["distinct"]
+            inverse, uniq = batch.distinct()
             strings = batch.strings
             norm = [normalise_token(strings[o]) for o in uniq.tolist()]
             toks = np.asarray(norm, dtype=object)[inverse].tolist() if norm else []
@@ -321,9 +324,7 @@ class TokenBatch:
         """`compute(spelling)` (an int) for every token, computed once per distinct spelling
         and remembered in `cache` (keyed by ORTH id) across batches. The batch's distinct
         tokens are found once, hash-based (``pandas.factorize``), for every caller."""
-        if "distinct" not in self.cache:
-            self.cache["distinct"] = pd.factorize(self.orth)
-        inverse, uniq = self.cache["distinct"]
+        inverse, uniq = self.distinct()
         keys = uniq.tolist()
         values = list(map(cache.get, keys))  # warm cache: one C-level pass
         if None in values:
@@ -332,6 +333,13 @@ class TokenBatch:
                 if v is None:
                     values[i] = cache[keys[i]] = compute(strings[keys[i]])
         return np.asarray(values, dtype=np.int64)[inverse]
+
+    def distinct(self) -> tuple[np.ndarray, np.ndarray]:
+        """(index into the distinct ORTH ids per token, the distinct ORTH ids): hash-based
+        (``pandas.factorize``), once per batch for every caller."""
+        if "distinct" not in self.cache:
+            self.cache["distinct"] = pd.factorize(self.orth)
+        return self.cache["distinct"]
 
     @classmethod
     def of(cls, docs: Sequence[Doc]) -> TokenBatch:
