@@ -83,6 +83,29 @@ def test_two_jobs_give_identical_tables(corpus, tmp_path):
         pd.testing.assert_frame_equal(x, y)
 
 
+def test_forked_and_spawned_workers_give_identical_tables(corpus, tmp_path, monkeypatch):
+    """Linux forks workers from a driver that loaded the models; elsewhere (or if fork is
+    unavailable) a loky pool spawns them. Both must score exactly like one process."""
+    import analyser.batch as B
+
+    if B._fork_context() is None:
+        pytest.skip("no fork start method on this platform")
+    run_batch(corpus, tmp_path / "fork", jobs=2, chunk_size=3, text_column="body")
+    monkeypatch.setattr(B, "_fork_context", lambda: None)
+    run_batch(corpus, tmp_path / "loky", jobs=2, chunk_size=3, text_column="body")
+    for x, y in zip(_tables(tmp_path / "fork"), _tables(tmp_path / "loky"), strict=True):
+        pd.testing.assert_frame_equal(x, y)
+
+
+def test_a_second_batch_with_another_threshold_uses_it(examples, tmp_path):
+    """Batches in one process (a notebook) must not reuse the first batch's settings."""
+    low = run_batch(examples, tmp_path / "low", threshold=0.05)
+    high = run_batch(examples, tmp_path / "high", threshold=0.99)
+    assert low.spoilers > high.spoilers
+    again = run_batch(examples, tmp_path / "again", threshold=0.05)
+    assert again.spoilers == low.spoilers
+
+
 def test_resume_after_interruption_has_no_gaps_or_duplicates(corpus, tmp_path):
     full = tmp_path / "full"
     run_batch(corpus, full, chunk_size=2, text_column="body")
