@@ -3,6 +3,8 @@
 >>> from analyser import Analyser
 >>> result = Analyser().analyse(open("data/examples/plain_paragraphs.txt").read())
 >>> result.to_frame()  # one row per sentence
+>>> from analyser import score_folder
+>>> reviews, sentences = score_folder("data/examples")  # two DataFrames
 """
 
 from .errors import (
@@ -31,6 +33,7 @@ __all__ = [
     "ModelIntegrityError",
     "NotEnglishError",
     "ReviewAnalysis",
+    "score_folder",
 ]
 
 
@@ -44,4 +47,8 @@ def __getattr__(name: str):
         from .results import ReviewAnalysis
 
         return ReviewAnalysis
+    if name == "score_folder":
+        from .batch import score_folder
+
+        return score_folder
     raise AttributeError(name)

@@ -175,6 +175,9 @@ def test_output_folder_inside_input_is_not_scored(examples, tmp_path):
 
 
 def test_score_folder_returns_dataframes(examples):
+    from analyser import score_folder as top_level  # the import the README shows
+
+    assert top_level is score_folder
     reviews, sentences = score_folder(examples)
     assert len(reviews) == len(list(examples.iterdir()))
     assert len(sentences) == reviews.n_sentences.sum()
