@@ -6,7 +6,8 @@ Design, so that any number of reviews runs in flat memory and no finished work i
   (sorted, symlinks not followed, the output folder skipped) and rows of tabular files
   (CSV, JSONL, Parquet), each read incrementally. A bad row becomes an error item.
 * **Chunks** of ``chunk_size`` items are numbered in that order. Chunk *k* is scored on an
-  engine (in-process, a joblib process pool, or a Dask cluster) by :func:`score_chunk`, and
+  engine (in-process; worker processes forked from a driver that loaded the models, or a
+  joblib pool where fork is unavailable; or a Dask cluster) by :func:`score_chunk`, and
   its rows are written by the driver as ``parts/<k>.*`` files: first to a temporary name,
   then renamed, so a part exists completely or not at all.
 * **Resume** skips chunks whose part exists; ``run.json`` pins the options a run was started
