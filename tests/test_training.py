@@ -75,6 +75,28 @@ def test_evaluate_spoilers_groups_review_sentences(tmp_path, no_shared):
     assert last["threshold"] > 0
 
 
+def test_evaluate_spoilers_reports_flags_on_reviews_said_to_be_spoiler_free(tmp_path,
+                                                                           no_shared):
+    """Review-level files (the writer's own spoiler flag) also say how many sentences of
+    reviews their writers call spoiler-free get flagged anyway: the false-alarm rate."""
+    f = tmp_path / "reviews.jsonl"
+    _write(f, [
+        {"review_id": "a", "text": "I loved the music. The cast is superb.", "spoiler": 0,
+         "source": "imdb"},
+        {"review_id": "b", "text": "A fine film. In the end Tom dies and Eva turns out to be "
+         "the killer.", "spoiler": 1, "source": "imdb"},
+    ])
+    res = runner.invoke(app, ["evaluate", "spoilers", str(f)])
+    assert res.exit_code == 0, res.output
+    flags = json.loads(res.output.strip().splitlines()[-1])["review_flags"]
+    clean, spoiled = flags["no_spoiler_reviews"], flags["spoiler_reviews"]
+    assert clean["reviews"] == spoiled["reviews"] == 1
+    assert clean["mean_share_of_sentences_flagged"] == 0.0
+    assert spoiled["mean_share_of_sentences_flagged"] == 0.5
+    assert spoiled["share_of_reviews_with_a_flag"] == 1.0
+    assert "of sentences flagged" in res.output
+
+
 def test_evaluate_sentiment_sentence_and_review_levels(tmp_path, no_shared):
     f = tmp_path / "sentiment.jsonl"
     _write(f, [

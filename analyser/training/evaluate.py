@@ -29,7 +29,8 @@ from sklearn.metrics import (
 from .data import data_dir, read_jsonl
 
 DEFAULT_FILES = {
-    "spoilers": ["spoilers/dev.jsonl", "spoilers_more/sentence_dev.jsonl"],
+    "spoilers": ["spoilers/dev.jsonl", "spoilers_more/sentence_dev.jsonl",
+                 "spoilers_more/review_dev.jsonl"],
     "sentiment": ["sentiment/dev.jsonl"],
     "sections": ["sections/dev.jsonl"],
 }
@@ -144,9 +145,12 @@ def evaluate_spoilers(files, log, threshold: float | None = None) -> dict[str, A
         rt: dict[str, dict[str, Any]] = {}
         y = np.array([r["spoiler"] for r in review_rows])
         p = []
+        shares = []  # share of each review's sentences that get flagged
         for r in review_rows:
             res = analyser.analyse(r["text"])
             p.append(max((s.spoiler.probability for s in res.sentences), default=0.0))
+            shares.append(float(np.mean([s.spoiler.flag for s in res.sentences]))
+                          if res.sentences else 0.0)
         predictions.extend(
             {"task": "spoilers", "level": "review", "source": r.get("source", "?"),
              "text": r["text"], "label": int(r["spoiler"]), "probability": float(q),
@@ -155,6 +159,19 @@ def evaluate_spoilers(files, log, threshold: float | None = None) -> dict[str, A
         rt["analyser (max sentence prob)"] = metrics(y, np.array(p), thr)
         rt["baseline majority class"] = metrics(y, np.zeros(len(y)), 0.5)
         _print_table(log, "Spoilers, review level (any sentence flagged)", rt)
+        # How noisy the flag is on real reviews: the writers of y == 0 reviews said they
+        # hold no spoilers, so every flag there is (by their word) a false alarm.
+        sh = np.array(shares)
+        wild = {side: {"reviews": int((y == v).sum()),
+                       "mean_share_of_sentences_flagged": round(float(sh[y == v].mean()), 4),
+                       "share_of_reviews_with_a_flag": round(float((sh[y == v] > 0).mean()), 4)}
+                for side, v in (("no_spoiler_reviews", 0), ("spoiler_reviews", 1))
+                if (y == v).any()}
+        for side, m in wild.items():
+            log(f"  {side}: {m['mean_share_of_sentences_flagged']:.1%} of sentences flagged, "
+                f"{m['share_of_reviews_with_a_flag']:.1%} of reviews with a flag "
+                f"({m['reviews']} reviews)")
+        results["review_flags"] = wild
         tables.update({f"review: {k}": v for k, v in rt.items()})
     results["tables"] = tables
     results["predictions"] = predictions
