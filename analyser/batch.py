@@ -28,6 +28,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -543,15 +544,15 @@ class LocalEngine(Engine):
         _analyser(options)  # loaded here once; every forked worker inherits it
         # a fresh pool per run: after a worker death the broken pool is not reused
         pool = ProcessPoolExecutor(self.jobs, mp_context=ctx)
+        window = 2 * self.jobs  # chunks in flight at most: flat driver memory
+        chunks = iter(chunks)
         try:
             pending: set = set()
-            for k, items in chunks:
-                pending.add(pool.submit(score_chunk, k, items, root, options))
-                if len(pending) >= 2 * self.jobs:  # a bounded window: flat driver memory
-                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in done:
-                        yield fut.result()
-            while pending:
+            while True:
+                for k, items in islice(chunks, window - len(pending)):
+                    pending.add(pool.submit(score_chunk, k, items, root, options))
+                if not pending:
+                    break
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
                     yield fut.result()
