@@ -28,10 +28,10 @@ class Analyser:
     >>> [s.section for s in r.sentences]
     ['plot', 'opinion']
 
-    ``model_paths={"spoilers": "my/spoilers.joblib"}`` swaps in other model files. Files whose
+    ``model_paths={"spoilers": "my/spoilers.npz"}`` swaps in other model files. Files whose
     SHA-256 is not in the shipped manifest are refused (see :mod:`analyser.models`) unless
-    trusted: ``trust_models=["my/spoilers.joblib"]`` trusts those paths only (``True``: all);
-    do it only for files you trained yourself, since model files are pickles.
+    trusted: ``trust_models=["my/spoilers.npz"]`` trusts those paths only (``True``: all),
+    for files you trained yourself. Loading never runs code; trust skips the integrity check.
     """
 
     def __init__(

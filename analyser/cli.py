@@ -58,12 +58,13 @@ def _trusted_model_paths(paths: list[Path] | None) -> dict[str, str]:
     for p in paths or ():
         task = p.stem
         if task not in TASKS:
-            raise typer.BadParameter(f"{p}: name the file <task>.joblib with task one of "
+            raise typer.BadParameter(f"{p}: name the file <task>.npz with task one of "
                                      f"{', '.join(TASKS)}", param_hint="--trust-model")
         out[task] = str(p)
         Console(stderr=True, highlight=False).print(
             f"warning: loading UNVERIFIED model file {p} for {task!r} because of "
-            "--trust-model; model files are pickles and can run code", markup=False)
+            "--trust-model: its integrity is not checked against the shipped manifest",
+            markup=False)
     return out
 
 
@@ -79,8 +80,8 @@ def annotate(
                                     help="Spoiler flag threshold (default: the model's)."),
     trust_model: list[Path] = typer.Option(
         None, "--trust-model", help="Use this model file (named sections/spoilers/sentiment"
-        ".joblib for its task) even though its SHA-256 is not in the shipped manifest. Model "
-        "files are pickles and can run code: only for files you trust. Repeatable."),
+        ".npz for its task) even though its SHA-256 is not in the shipped manifest, e.g. one "
+        "you trained yourself. Repeatable."),
     no_reasons: bool = typer.Option(False, "--no-reasons", help="Hide spoiler reasons."),
 ) -> None:
     """Annotate one review: sections, spoilers (kind, probability, reasons) and sentiment."""
@@ -204,7 +205,7 @@ def train(
                              "written to models/ are recorded in the shipped manifest."),
     no_eval: bool = typer.Option(False, "--no-eval", help="Skip the dev evaluation."),
 ) -> None:
-    """Train a model from ../shared/data and write models/<task>.joblib and its model card."""
+    """Train a model from ../shared/data and write models/<task>.npz and its model card."""
     import os
 
     if data is not None:

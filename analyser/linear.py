@@ -4,7 +4,7 @@ Training fits scikit-learn pipelines (``vectoriser -> [NBScaler] -> LogisticRegr
 :mod:`analyser.training.train`); model files store what scoring needs of them: the feature
 names, one weight per feature (naive-Bayes ratios folded in, so ``weights[j]`` is feature j's
 push on the logit when present), the intercept and the vectoriser's weighting (binary, TF-IDF,
-norm). Loading such a file unpickles only strings, numbers and numpy arrays: no scikit-learn
+norm). Loading such a file reads only strings, numbers and numpy arrays: no scikit-learn
 import (about a second per process) and no estimator objects.
 
 A model whose features come from :mod:`analyser.features` also carries its vocabulary
@@ -26,7 +26,7 @@ _SEP = "\n"
 
 
 def pack_strings(items: Sequence[str], what: str = "feature") -> str:
-    """Strings as one line-separated string (pickles and unpickles in microseconds)."""
+    """Strings as one line-separated string (stored and read back in microseconds)."""
     if any(_SEP in s for s in items):
         raise ValueError(f"a {what} contains a line break")
     return _SEP.join(items)

@@ -1,10 +1,15 @@
-"""Loading shipped model files safely.
+"""Finding and loading the shipped model files.
 
-Model files are joblib pickles, and unpickling runs code. So a model file is only ever
-unpickled when its SHA-256 matches the manifest that ships inside the package
-(``analyser/model_manifest.json``, written by ``analyser train``). Anything else, a
-tampered copy or a file from elsewhere, is refused *before* it is opened by joblib, unless
-the caller explicitly trusts it (``trust=True`` / ``--trust-model``), which is logged loudly.
+A model file is plain data (:mod:`analyser.modelfile`: numpy arrays and a JSON header, read
+without pickle), so loading one cannot run code. Its SHA-256 must still match the manifest
+that ships inside the package (``analyser/model_manifest.json``, written by ``analyser
+train``): a damaged, tampered or foreign file is refused before it is parsed, unless the
+caller explicitly trusts it (``trust=True`` / ``--trust-model``), which skips only that
+integrity check and logs a warning.
+
+The models travel inside the package: an installed wheel carries them as
+``analyser/model_files/`` (see ``setup.py``); a checkout or editable install reads the
+repository's ``models/``; ``$ANALYSER_MODELS_DIR`` overrides both.
 """
 
 from __future__ import annotations
@@ -17,24 +22,27 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import joblib
-
 from .errors import ModelError, ModelIntegrityError
+from .modelfile import read_bundle
 
 log = logging.getLogger(__name__)
 
 TASKS = ("sections", "spoilers", "sentiment")
 MANIFEST_PATH = Path(__file__).with_name("model_manifest.json")
-_REPO_MODELS = Path(__file__).resolve().parent.parent / "models"
+_INSTALLED_MODELS = Path(__file__).resolve().parent / "model_files"  # inside a wheel
+_REPO_MODELS = Path(__file__).resolve().parent.parent / "models"  # a checkout
 
 _cache: dict[tuple[str, str], Any] = {}
 _lock = threading.Lock()
 
 
 def models_dir() -> Path:
-    """Where shipped models live: ``$ANALYSER_MODELS_DIR`` or the repository's ``models/``."""
+    """Where shipped models live: ``$ANALYSER_MODELS_DIR``, else the package's own copy
+    (a regular install), else the repository's ``models/`` (a checkout, an editable install)."""
     env = os.environ.get("ANALYSER_MODELS_DIR")
-    return Path(env) if env else _REPO_MODELS
+    if env:
+        return Path(env)
+    return _INSTALLED_MODELS if _INSTALLED_MODELS.is_dir() else _REPO_MODELS
 
 
 def read_manifest() -> dict[str, dict[str, Any]]:
@@ -60,17 +68,17 @@ def sha256_of(path: Path) -> str:
 
 
 def default_path(task: str) -> Path:
-    return models_dir() / f"{task}.joblib"
+    return models_dir() / f"{task}.npz"
 
 
-# 3: plain-data bundles (analyser.linear.LinearText states, compiled vocabularies);
-# 4: compiled vocabularies with character n-gram lengths and text (char_ns, char_text)
-FORMAT_VERSION = 4
+# 4: compiled vocabularies with character n-gram lengths and text (char_ns, char_text);
+# 5: the same bundles as .npz + JSON header instead of a pickle
+FORMAT_VERSION = 5
 
 
 def bundle_for_file(bundle: dict[str, Any]) -> dict[str, Any]:
     """What a model file stores: `bundle` with its models (``bundle["models"]``) as plain
-    states, so unpickling it builds only strings, numbers and numpy arrays."""
+    states (strings, numbers and numpy arrays; see :mod:`analyser.modelfile`)."""
     return dict(bundle, format=FORMAT_VERSION,
                 models={name: m.to_state() for name, m in bundle["models"].items()})
 
@@ -95,8 +103,8 @@ def _from_file(bundle: Any, task: str, p: Path) -> dict[str, Any]:
 def load_model(task: str, path: str | os.PathLike | None = None, *, trust: bool = False) -> Any:
     """Load the model bundle for `task`, verifying its SHA-256 against the shipped manifest.
 
-    `path` defaults to ``models/<task>.joblib``. A file whose hash is not the one recorded for
-    `task` raises :class:`ModelIntegrityError` without being unpickled, unless ``trust=True``.
+    `path` defaults to ``<models_dir>/<task>.npz``. A file whose hash is not the one recorded
+    for `task` raises :class:`ModelIntegrityError` without being parsed, unless ``trust=True``.
     Loaded bundles are cached per process (by path and hash), so building many pipelines is cheap.
     """
     if task not in TASKS:
@@ -121,21 +129,17 @@ def load_model(task: str, path: str | os.PathLike | None = None, *, trust: bool 
                 else f"its SHA-256 {digest[:12]}... does not match the shipped {expected[:12]}..."
             )
             raise ModelIntegrityError(
-                f"refusing to load model file {p}: {why}. Model files are pickles and can run "
-                "code when loaded; pass trust_models=True (CLI: --trust-model) only if you "
-                "trust where this file came from."
+                f"refusing to load model file {p}: {why}, so it is damaged, altered or not "
+                "one of the shipped models. Pass trust_models=True (CLI: --trust-model) to use "
+                "a model file you trained yourself."
             )
         log.warning(
-            "LOADING UNVERIFIED MODEL FILE %s (sha256 %s) because it was explicitly trusted; "
-            "pickles can run arbitrary code.",
+            "Loading model file %s (sha256 %s) without the integrity check, because it was "
+            "explicitly trusted; it may not be a model this version was tested with.",
             p,
             digest,
         )
-    try:
-        bundle = joblib.load(p)
-    except Exception as exc:  # a corrupt or incompatible file: say so, don't dump a traceback
-        raise ModelError(f"could not load model file {p}: {exc}") from exc
-    bundle = _from_file(bundle, task, p)
+    bundle = _from_file(read_bundle(p), task, p)
     with _lock:
         _cache[key] = bundle
     return bundle

@@ -31,7 +31,7 @@ def build_pipeline(
     """Return the analyser pipeline.
 
     `stages` can stop early (training uses ``("structure", "sections")``); `model_paths`
-    overrides ``models/<task>.joblib`` per task; `trust_models` is True (trust every file) or
+    overrides ``models/<task>.npz`` per task; `trust_models` is True (trust every file) or
     the paths to trust (only those skip the SHA-256 check); `config` passes extra factory
     settings, e.g. ``{"spoilers": {"threshold": 0.6}}``.
     """

@@ -86,12 +86,12 @@ def test_annotate_html_is_one_self_contained_page(review):
 
 
 def test_trust_model_flag_is_the_only_way_to_load_a_foreign_model(review, tmp_path):
-    import joblib
-
+    from analyser.modelfile import read_bundle, write_bundle
     from analyser.models import default_path
 
-    foreign = tmp_path / "spoilers.joblib"
-    joblib.dump(joblib.load(default_path("spoilers")), foreign)  # bytes not in the manifest
+    foreign = tmp_path / "spoilers.npz"
+    bundle = read_bundle(default_path("spoilers"))
+    write_bundle(foreign, dict(bundle, version="mine"))  # bytes not in the manifest
     from analyser import Analyser, ModelIntegrityError
 
     with pytest.raises(ModelIntegrityError):
@@ -99,10 +99,10 @@ def test_trust_model_flag_is_the_only_way_to_load_a_foreign_model(review, tmp_pa
     res = runner.invoke(app, ["annotate", str(review), "--trust-model", str(foreign)])
     assert res.exit_code == 0, res.output
     assert "UNVERIFIED" in res.output
-    bad_name = tmp_path / "model.joblib"
+    bad_name = tmp_path / "model.npz"
     bad_name.write_bytes(b"x")
     res = runner.invoke(app, ["annotate", str(review), "--trust-model", str(bad_name)])
-    assert res.exit_code == 2 and "name the file" in res.output
+    assert res.exit_code == 2 and "sections, spoilers, sentiment" in res.output
 
 
 def test_tampered_shipped_model_gives_exit_4(review, tmp_path, monkeypatch):
@@ -112,7 +112,7 @@ def test_tampered_shipped_model_gives_exit_4(review, tmp_path, monkeypatch):
 
     fake = tmp_path / "models"
     shutil.copytree(models.models_dir(), fake)
-    with open(fake / "sentiment.joblib", "ab") as fh:
+    with open(fake / "sentiment.npz", "ab") as fh:
         fh.write(b"tampered")
     monkeypatch.setenv("ANALYSER_MODELS_DIR", str(fake))
     res = runner.invoke(app, ["annotate", str(review)])

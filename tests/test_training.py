@@ -136,7 +136,7 @@ def test_train_sections_writes_a_model_without_touching_the_manifest(tmp_path, m
     out = tmp_path / "out"
     res = runner.invoke(app, ["train", "sections", "--out", str(out)])
     assert res.exit_code == 0, res.output
-    assert (out / "sections.joblib").stat().st_size > 1000
+    assert (out / "sections.npz").stat().st_size > 1000
     assert read_manifest() == before
 
 

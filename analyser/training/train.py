@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -44,6 +43,7 @@ from ..features import (
     tokens_of,
 )
 from ..linear import LinearText
+from ..modelfile import write_bundle
 from ..models import (
     FORMAT_VERSION,
     TASKS,
@@ -478,10 +478,8 @@ TRAINERS = {"sections": train_sections, "spoilers": train_spoilers, "sentiment":
 
 def _save(task: str, bundle: dict, out_dir: Path, files, cv: dict) -> dict[str, Any]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"{task}.joblib"
-    tmp = path.with_suffix(".joblib.tmp")
-    joblib.dump(bundle_for_file(bundle), tmp, compress=("xz", 6))
-    tmp.replace(path)
+    path = out_dir / f"{task}.npz"
+    write_bundle(path, bundle_for_file(bundle))
     entry = {
         "file": path.name,
         "sha256": sha256_of(path),
