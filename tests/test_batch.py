@@ -12,6 +12,7 @@ import time
 
 import pandas as pd
 import pytest
+from faults import POISON, PRELOAD, dying_on_poison
 from typer.testing import CliRunner
 
 from analyser.batch import EXIT_PARTIAL, page_name, run_batch, score_folder
@@ -86,12 +87,12 @@ def test_two_jobs_give_identical_tables(corpus, tmp_path):
 def test_forked_and_spawned_workers_give_identical_tables(corpus, tmp_path, monkeypatch):
     """Linux forks workers from a driver that loaded the models; elsewhere (or if fork is
     unavailable) a loky pool spawns them. Both must score exactly like one process."""
-    import analyser.batch as B
+    from analyser.batch import engines
 
-    if B._fork_context() is None:
+    if engines._fork_context() is None:
         pytest.skip("no fork start method on this platform")
     run_batch(corpus, tmp_path / "fork", jobs=2, chunk_size=3, text_column="body")
-    monkeypatch.setattr(B, "_fork_context", lambda: None)
+    monkeypatch.setattr(engines, "_fork_context", lambda: None)
     run_batch(corpus, tmp_path / "loky", jobs=2, chunk_size=3, text_column="body")
     for x, y in zip(_tables(tmp_path / "fork"), _tables(tmp_path / "loky"), strict=True):
         pd.testing.assert_frame_equal(x, y)
@@ -214,20 +215,32 @@ def test_report_writes_pages_and_an_index(corpus, tmp_path):
     assert 'class="spoiler"' in blog and "Mara dies" in blog  # hidden, not removed
 
 
-def _poisoned_folder(tmp_path, monkeypatch, n: int, poison: int):
-    """`n` small reviews; review `poison` kills any worker process that scores it."""
+def _poisoned_folder(tmp_path, n: int, poison: int):
+    """`n` small reviews; review `poison` kills any worker process that scores it (once the
+    test has injected that fault, see tests/faults.py)."""
     src = tmp_path / "in"
     src.mkdir()
     for i in range(n):
         (src / f"r{i}.txt").write_text(f"Review {i}. I loved it. The hero wins.", "utf-8")
-    (src / f"r{poison}.txt").write_text("POISON review. It kills any worker that scores it.",
+    (src / f"r{poison}.txt").write_text(f"{POISON} review. It kills any worker that scores it.",
                                         "utf-8")
-    monkeypatch.setenv("ANALYSER_FAULT_CRASH_ON", "POISON")
     return src
 
 
-def test_worker_that_dies_is_retried_then_reported(tmp_path, monkeypatch):
-    src = _poisoned_folder(tmp_path, monkeypatch, n=6, poison=3)
+@pytest.fixture()
+def poison_kills_forked_workers(monkeypatch):
+    """Workers forked from this process from now on die on a poisoned review."""
+    from analyser.api import Analyser
+
+    monkeypatch.setattr(Analyser, "analyse_many", dying_on_poison(Analyser.analyse_many))
+
+
+def test_worker_that_dies_is_retried_then_reported(tmp_path, poison_kills_forked_workers):
+    from analyser.batch import engines
+
+    if engines._fork_context() is None:
+        pytest.skip("the fault reaches workers by fork; no fork start method on this platform")
+    src = _poisoned_folder(tmp_path, n=6, poison=3)
     summary = run_batch(src, tmp_path / "out", jobs=2, chunk_size=2)
     assert summary.worker_failures == 1
     reviews = pd.read_parquet(tmp_path / "out" / "reviews.parquet")
@@ -241,9 +254,9 @@ def test_worker_that_dies_is_retried_then_reported(tmp_path, monkeypatch):
 def test_disk_full_keeps_finished_work_and_resume_completes(corpus, tmp_path, monkeypatch):
     import errno
 
-    import analyser.batch as batch
+    from analyser.batch import runner as batch_runner
 
-    real = batch._write_errors
+    real = batch_runner.write_errors
     calls = {"n": 0}
 
     def flaky(rows, path):
@@ -252,13 +265,13 @@ def test_disk_full_keeps_finished_work_and_resume_completes(corpus, tmp_path, mo
             raise OSError(errno.ENOSPC, "No space left on device")
         real(rows, path)
 
-    monkeypatch.setattr(batch, "_write_errors", flaky)
+    monkeypatch.setattr(batch_runner, "write_errors", flaky)
     out = tmp_path / "full"
     with pytest.raises(Exception, match="No space left on device.*--resume"):
         run_batch(corpus, out, chunk_size=2, text_column="body")
     assert not list(out.rglob("*.tmp"))
     assert len(list((out / "parts").glob("*.reviews.parquet"))) == 2
-    monkeypatch.setattr(batch, "_write_errors", real)
+    monkeypatch.setattr(batch_runner, "write_errors", real)
     run_batch(corpus, out, chunk_size=2, text_column="body", resume=True)
     ref = tmp_path / "ref"
     run_batch(corpus, ref, chunk_size=2, text_column="body")
@@ -266,13 +279,15 @@ def test_disk_full_keeps_finished_work_and_resume_completes(corpus, tmp_path, mo
         pd.testing.assert_frame_equal(x, y)
 
 
-def test_dask_worker_that_dies_is_retried_then_reported(tmp_path, monkeypatch):
+def test_dask_worker_that_dies_is_retried_then_reported(tmp_path):
     pytest.importorskip("distributed")
-    src = _poisoned_folder(tmp_path, monkeypatch, n=4, poison=1)
+    src = _poisoned_folder(tmp_path, n=4, poison=1)
     import dask
 
-    # fail fast: by default the scheduler retries a task on 3 fresh workers first
-    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+    # fail fast: by default the scheduler retries a task on 3 fresh workers first; the
+    # preload injects the fault into each (spawned) worker the local cluster starts
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0,
+                          "distributed.worker.preload": [PRELOAD]}):
         summary = run_batch(src, tmp_path / "out", engine="dask", jobs=2, chunk_size=2)
     reviews = pd.read_parquet(tmp_path / "out" / "reviews.parquet")
     assert list(reviews.id) == [f"r{i}.txt" for i in range(4)]
@@ -283,18 +298,17 @@ def test_dask_worker_that_dies_is_retried_then_reported(tmp_path, monkeypatch):
 def test_chunks_scored_in_a_memory_zone_give_the_same_rows(monkeypatch, examples):
     """Past VOCAB_LIMIT a worker scores chunks in spaCy memory zones (flat memory over
     millions of reviews); the rows must not change, and the vocabulary must not grow."""
-    import analyser.batch as B
-    from analyser.batch import Item, score_chunk
+    from analyser.batch import Item, score_chunk, scoring
 
     texts = [p.read_text(encoding="utf-8") for p in sorted(examples.glob("*.txt"))]
     items = [Item(id=str(i), path="t.jsonl", text=t) for i, t in enumerate(texts)]
-    monkeypatch.setattr(B, "VOCAB_LIMIT", 10**9)
+    monkeypatch.setattr(scoring, "VOCAB_LIMIT", 10**9)
     plain = score_chunk(0, items, ".", {})
-    monkeypatch.setattr(B, "VOCAB_LIMIT", 0)
-    strings = len(B._analyser({}).nlp.vocab.strings)
+    monkeypatch.setattr(scoring, "VOCAB_LIMIT", 0)
+    strings = len(scoring.worker_analyser({}).nlp.vocab.strings)
     zoned = score_chunk(0, items + [Item(id="new", path="t.jsonl",
                                          text="Zyxqvort and Blorptastic wordsmiths appear.")],
                         ".", {})
-    assert len(B._analyser({}).nlp.vocab.strings) == strings
+    assert len(scoring.worker_analyser({}).nlp.vocab.strings) == strings
     assert zoned.reviews.slice(0, len(items)).equals(plain.reviews)
     assert zoned.sentences.slice(0, plain.sentences.num_rows).equals(plain.sentences)

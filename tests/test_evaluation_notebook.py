@@ -1,4 +1,4 @@
-"""analyser.plots evaluation helpers (ROC, reliability, confusion, confident errors) on small
+"""analyser.evaluation_plots helpers (ROC, reliability, confusion, confident errors) on small
 synthetic predictions, and the saved model-evaluation notebook (checked, not executed: it needs
 the corpora in ../shared/data and minutes of scoring)."""
 
@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from analyser import plots  # noqa: E402
+from analyser import evaluation_plots  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "model_evaluation.ipynb"
@@ -60,7 +60,7 @@ def _legend(ax: Axes) -> list[str]:
 # --- reliability --------------------------------------------------------------------------
 
 def test_reliability_table_of_a_perfect_classifier():
-    table = plots.reliability_table([0, 0, 0, 1, 1], [0.0, 0.0, 0.0, 1.0, 1.0], bins=10)
+    table = evaluation_plots.reliability_table([0, 0, 0, 1, 1], [0.0, 0.0, 0.0, 1.0, 1.0], bins=10)
     assert len(table) == 10
     assert table["n"].tolist() == [3, 0, 0, 0, 0, 0, 0, 0, 0, 2]
     filled = table[table["n"] > 0]
@@ -78,7 +78,7 @@ def test_reliability_table_of_a_perfect_classifier():
 def test_reliability_table_agrees_with_scikit_learn():
     frame = _random_predictions()
     y, p = frame["label"], frame["probability"]
-    table = plots.reliability_table(y, p, bins=10)
+    table = evaluation_plots.reliability_table(y, p, bins=10)
     assert table["n"].sum() == len(frame)
     rate, mean = calibration_curve(y, p, n_bins=10, strategy="uniform")
     filled = table[table["n"] > 0]
@@ -90,33 +90,34 @@ def test_reliability_table_agrees_with_scikit_learn():
 
 
 def test_reliability_table_bins_are_closed_on_the_right():
-    table = plots.reliability_table([0, 1, 1, 0], [0.0, 0.1, 0.1000001, 1.0], bins=10)
+    table = evaluation_plots.reliability_table([0, 1, 1, 0], [0.0, 0.1, 0.1000001, 1.0], bins=10)
     assert table["n"].tolist() == [2, 1, 0, 0, 0, 0, 0, 0, 0, 1]  # 0.1 counts in 0.0-0.1
-    assert len(plots.reliability_table([0, 1], [0.2, 0.7], bins=4)) == 4
+    assert len(evaluation_plots.reliability_table([0, 1], [0.2, 0.7], bins=4)) == 4
 
 
 def test_reliability_table_shows_over_confidence():
     # says 0.9 for everything, right half of the time: observed far below predicted
-    table = plots.reliability_table([1, 0] * 10, [0.9] * 20, bins=10)
+    table = evaluation_plots.reliability_table([1, 0] * 10, [0.9] * 20, bins=10)
     row = table[table["n"] > 0]
     assert row["n"].tolist() == [20]
     assert row["gap"].item() == pytest.approx(0.5 - 0.9)
     assert table.attrs["ece"] == pytest.approx(0.4)
-    assert plots.reliability_table([1, 0], [0.5, 0.5]).attrs["brier"] == pytest.approx(0.25)
+    brier = evaluation_plots.reliability_table([1, 0], [0.5, 0.5]).attrs["brier"]
+    assert brier == pytest.approx(0.25)
 
 
 def test_reliability_table_rejects_bad_input():
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
-        plots.reliability_table([0, 1], [0.5, 1.5])
+        evaluation_plots.reliability_table([0, 1], [0.5, 1.5])
     with pytest.raises(ValueError, match="length"):
-        plots.reliability_table([0, 1, 1], [0.5, 0.5])
+        evaluation_plots.reliability_table([0, 1, 1], [0.5, 0.5])
     with pytest.raises(ValueError, match="bins"):
-        plots.reliability_table([0, 1], [0.5, 0.5], bins=0)
+        evaluation_plots.reliability_table([0, 1], [0.5, 0.5], bins=0)
 
 
 def test_calibration_summary_per_source_and_all():
     frame = _random_predictions()
-    summary = plots.calibration_summary(frame)
+    summary = evaluation_plots.calibration_summary(frame)
     assert summary.index.tolist() == ["alpha", "beta", "all"]
     assert list(summary.columns) == ["n", "positive_rate", "mean_probability", "brier", "ece"]
     for name in ("alpha", "beta"):
@@ -125,14 +126,15 @@ def test_calibration_summary_per_source_and_all():
         assert summary.loc[name, "brier"] == pytest.approx(
             brier_score_loss(part["label"], part["probability"]))
     assert summary.loc["all", "n"] == len(frame)
-    assert plots.calibration_summary(frame, by=None).index.tolist() == ["all"]
+    assert evaluation_plots.calibration_summary(frame, by=None).index.tolist() == ["all"]
     one_source = frame.assign(source="alpha")
-    assert plots.calibration_summary(one_source).index.tolist() == ["alpha"]  # no duplicate
+    # one group is all rows: no duplicate "all" row
+    assert evaluation_plots.calibration_summary(one_source).index.tolist() == ["alpha"]
 
 
 def test_reliability_curve_draws_one_curve_per_group():
     frame = _random_predictions()
-    ax = plots.reliability_curve(frame, by="source")
+    ax = evaluation_plots.reliability_curve(frame, by="source")
     assert isinstance(ax, Axes)
     assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
     labels = _legend(ax)
@@ -141,7 +143,7 @@ def test_reliability_curve_draws_one_curve_per_group():
     assert labels[-1] == f"all (n={len(frame)}): Brier {brier:.3f}"
     assert ax.get_xlim() == (0.0, 1.0) and ax.get_ylim() == (0.0, 1.0)
     ax.figure.canvas.draw()
-    single = plots.reliability_curve(frame)
+    single = evaluation_plots.reliability_curve(frame)
     assert [lab.split(" ")[0] for lab in _legend(single)] == ["all"]
 
 
@@ -149,7 +151,7 @@ def test_reliability_curve_draws_one_curve_per_group():
 
 def test_roc_curves_per_source_with_auc_in_the_legend():
     frame = _random_predictions()
-    ax = plots.roc_curves(frame, by="source", title="Spoilers")
+    ax = evaluation_plots.roc_curves(frame, by="source", title="Spoilers")
     assert ax.get_title() == "Spoilers"
     assert ax.get_xlabel() and ax.get_ylabel()
     labels = _legend(ax)
@@ -165,7 +167,7 @@ def test_roc_curves_of_a_perfect_classifier_and_a_one_class_source():
     frame = _predictions([("a", 0, 0.1), ("a", 0, 0.2), ("a", 1, 0.8), ("a", 1, 0.9),
                           ("solo", 0, 0.3), ("solo", 0, 0.6)])
     fig, ax = plt.subplots()
-    drawn = plots.roc_curves(frame, ax=ax)
+    drawn = evaluation_plots.roc_curves(frame, ax=ax)
     assert drawn is ax
     assert plt.get_fignums() == [fig.number]  # no stray figure
     labels = _legend(ax)
@@ -175,20 +177,20 @@ def test_roc_curves_of_a_perfect_classifier_and_a_one_class_source():
     curve = next(line for line in ax.lines if line.get_label().startswith("a "))
     xs, ys = curve.get_data()
     assert list(zip(xs, ys, strict=True)).count((0.0, 1.0)) == 1  # through the top-left corner
-    only_a = plots.roc_curves(frame[frame["source"] == "a"], title="one source")
+    only_a = evaluation_plots.roc_curves(frame[frame["source"] == "a"], title="one source")
     assert _legend(only_a) == ["a (n=4): AUC 1.000"]  # a single group is not repeated as "all"
 
 
 def test_roc_curves_without_both_classes_says_so():
-    ax = plots.roc_curves(_predictions([("a", 1, 0.4), ("a", 1, 0.9)]))
+    ax = evaluation_plots.roc_curves(_predictions([("a", 1, 0.4), ("a", 1, 0.9)]))
     assert [t.get_text() for t in ax.texts] == ["no group has both classes"]
 
 
 def test_evaluation_helpers_name_the_missing_columns():
     with pytest.raises(ValueError, match="probability"):
-        plots.roc_curves(pd.DataFrame({"label": [0, 1]}))
+        evaluation_plots.roc_curves(pd.DataFrame({"label": [0, 1]}))
     with pytest.raises(ValueError, match="label must be 0 or 1"):
-        plots.confusion_by_source(_predictions([("a", 2, 0.5)]))
+        evaluation_plots.confusion_by_source(_predictions([("a", 2, 0.5)]))
 
 
 # --- confusion ----------------------------------------------------------------------------
@@ -198,7 +200,7 @@ def test_confusion_by_source_counts():
         ("a", 1, 0.9), ("a", 1, 0.2), ("a", 0, 0.6), ("a", 0, 0.1), ("a", 0, 0.3),
         ("b", 1, 0.7), ("b", 1, 0.8), ("b", 0, 0.95),
     ])
-    table = plots.confusion_by_source(frame, 0.5)
+    table = evaluation_plots.confusion_by_source(frame, 0.5)
     assert table.index.tolist() == ["a", "b", "all"]
     assert table.loc["a", ["tn", "fp", "fn", "tp"]].tolist() == [2, 1, 1, 1]
     assert table.loc["b", ["tn", "fp", "fn", "tp"]].tolist() == [0, 1, 0, 2]
@@ -212,25 +214,25 @@ def test_confusion_by_source_counts():
 
 def test_confusion_by_source_uses_the_threshold_inclusively():
     frame = _predictions([("a", 1, 0.481), ("a", 0, 0.48), ("a", 0, 0.49)])
-    at_flag = plots.confusion_by_source(frame, 0.481)
+    at_flag = evaluation_plots.confusion_by_source(frame, 0.481)
     assert at_flag.loc["a", ["tn", "fp", "fn", "tp"]].tolist() == [1, 1, 0, 1]
-    at_half = plots.confusion_by_source(frame, 0.5)
+    at_half = evaluation_plots.confusion_by_source(frame, 0.5)
     assert at_half.loc["a", ["tn", "fp", "fn", "tp"]].tolist() == [2, 0, 1, 0]
     assert np.isnan(at_half.loc["a", "precision"])  # no positive predictions: undefined
 
 
 def test_confusion_by_source_single_class_group_and_no_grouping():
     frame = _predictions([("a", 0, 0.1), ("a", 0, 0.7), ("b", 1, 0.9)])
-    table = plots.confusion_by_source(frame, 0.5, overall=False)
+    table = evaluation_plots.confusion_by_source(frame, 0.5, overall=False)
     assert table.index.tolist() == ["a", "b"]
     assert table.loc["a", ["tn", "fp", "fn", "tp"]].tolist() == [1, 1, 0, 0]
     assert np.isnan(table.loc["a", "recall"])
-    assert plots.confusion_by_source(frame, 0.5, by=None).index.tolist() == ["all"]
+    assert evaluation_plots.confusion_by_source(frame, 0.5, by=None).index.tolist() == ["all"]
 
 
 def test_confusion_matrices_one_panel_per_source():
     frame = _predictions([("a", 1, 0.9), ("a", 0, 0.6), ("b", 0, 0.1), ("c", 1, 0.2)])
-    fig = plots.confusion_matrices(frame, 0.5, ncols=2, labels=("neg", "pos"))
+    fig = evaluation_plots.confusion_matrices(frame, 0.5, ncols=2, labels=("neg", "pos"))
     assert isinstance(fig, Figure)
     visible = [ax for ax in fig.axes if ax.axison]
     assert [ax.get_title() for ax in visible] == ["a (n=2)", "b (n=1)", "c (n=1)"]
@@ -253,7 +255,7 @@ def test_confident_errors_are_errors_sorted_by_confidence():
         ("a", 0, 0.05),  # right
         ("b", 0, 0.70),  # false positive, 0.70: tie with the row above, keeps input order
     ])
-    errors = plots.confident_errors(frame, n=20)
+    errors = evaluation_plots.confident_errors(frame, n=20)
     assert list(errors.columns) == ["error", "label", "probability", "source", "level", "text"]
     assert errors.index.tolist() == [1, 2, 3, 4, 5]
     assert errors.index.name == "rank"
@@ -266,24 +268,25 @@ def test_confident_errors_are_errors_sorted_by_confidence():
     assert confidence.is_monotonic_decreasing
     right = frame["label"] == (frame["probability"] >= 0.5).astype(int)
     assert not set(errors["text"]) & set(frame.loc[right, "text"])
-    assert plots.confident_errors(frame, n=2)["probability"].tolist() == [0.01, 0.97]
+    assert evaluation_plots.confident_errors(frame, n=2)["probability"].tolist() == [0.01, 0.97]
 
 
 def test_confident_errors_follow_the_threshold_and_cut_text():
     frame = _predictions([("a", 0, 0.49), ("a", 1, 0.47), ("a", 1, 0.1)])
     frame.loc[2, "text"] = "word " * 100
-    errors = plots.confident_errors(frame, threshold=0.481, width=40)
+    errors = evaluation_plots.confident_errors(frame, threshold=0.481, width=40)
     # 0.49 is a flag at 0.481 (a false positive, 0.49 on the wrong class); the false
     # negative at 0.47 gave the wrong class 0.53, so it ranks first
     assert errors["probability"].tolist() == [0.1, 0.47, 0.49]
     assert errors["text"].str.len().max() <= 40
     assert errors.loc[1, "text"].endswith("\u2026")
-    assert plots.confident_errors(frame, threshold=0.5)["probability"].tolist() == [0.1, 0.47]
+    at_half = evaluation_plots.confident_errors(frame, threshold=0.5)
+    assert at_half["probability"].tolist() == [0.1, 0.47]
 
 
 def test_confident_errors_of_a_perfect_model_is_empty():
     frame = _predictions([("a", 0, 0.1), ("a", 1, 0.9)])
-    errors = plots.confident_errors(frame)
+    errors = evaluation_plots.confident_errors(frame)
     assert errors.empty
     assert list(errors.columns) == ["error", "label", "probability", "source", "level", "text"]
 
@@ -298,7 +301,7 @@ def test_metrics_table_orders_columns_and_keeps_rows():
                                   "accuracy": 0.5, "recall": 1.0, "f1": 0.66,
                                   "precision": 0.5},
     }
-    frame = plots.metrics_table(tables)
+    frame = evaluation_plots.metrics_table(tables)
     assert frame.index.tolist() == list(tables)
     assert list(frame.columns) == ["n", "positive_rate", "roc_auc", "accuracy", "f1",
                                    "precision", "recall", "brier"]

@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-from analyser import plots  # noqa: E402
+from analyser import notebook_html, plots  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "data" / "examples"
@@ -237,7 +237,7 @@ def test_show_review_embeds_the_escaped_page(analyser):
              "In the end Hiro dies and it turns out he was dead all along.\n\n"
              "The Verdict: I loved it.")
     result = analyser.analyse(nasty)
-    shown = plots.show_review(result)
+    shown = notebook_html.show_review(result)
     markup = getattr(shown, "data", shown)
     assert isinstance(markup, str)
     if importlib.util.find_spec("IPython") is not None:
@@ -266,9 +266,20 @@ def test_show_review_without_ipython(analyser, monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_ipython)
-    shown = plots.show_review(analyser.analyse("A quiet film. I liked it."), height=300)
+    shown = notebook_html.show_review(analyser.analyse("A quiet film. I liked it."), height=300)
     assert isinstance(shown, str)
     assert shown.startswith("<div") and "<iframe " in shown and 'height="300"' in shown
+
+
+def test_plots_still_offers_the_helpers_the_readme_names():
+    """The README shows ``plots.show_review`` and names the evaluation helpers as
+    ``analyser.plots.*``; they live in their own modules and stay importable from plots."""
+    from analyser import evaluation_plots
+
+    for module in (evaluation_plots, notebook_html):
+        for name in module.__all__:
+            assert name in plots.__all__
+            assert getattr(plots, name) is getattr(module, name)
 
 
 # --- the notebook ---------------------------------------------------------------------------
