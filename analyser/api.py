@@ -41,24 +41,28 @@ class Analyser:
         trust_models: bool | Iterable[str] = False,
         spoiler_threshold: float | None = None,
         config: dict[str, dict[str, Any]] | None = None,
+        stages: tuple[str, ...] = STAGES,
     ) -> None:
         cfg = {k: dict(v) for k, v in (config or {}).items()}
         if spoiler_threshold is not None:
-            cfg.setdefault("spoilers", {})["threshold"] = float(spoiler_threshold)
+            for stage in ("spoilers", "context"):
+                cfg.setdefault(stage, {})["threshold"] = float(spoiler_threshold)
         self.nlp: Language = build_pipeline(
-            stages=STAGES, model_paths=model_paths, trust_models=trust_models, config=cfg
+            stages=stages, model_paths=model_paths, trust_models=trust_models, config=cfg
         )
         manifest = read_manifest()
         self.model_versions = {
             name.removeprefix("review_"): getattr(pipe, "version", None)
             or manifest.get(name.removeprefix("review_"), {}).get("version", "unknown")
             for name, pipe in self.nlp.pipeline
-            if name.removeprefix("review_") in ("sections", "spoilers", "sentiment")
+            if name.removeprefix("review_") in ("sections", "spoilers", "sentiment", "context")
         }
 
     @property
     def spoiler_threshold(self) -> float:
-        return self.nlp.get_pipe("review_spoilers").threshold
+        """The threshold of the component that makes the final spoiler flag."""
+        last = "review_context" if "review_context" in self.nlp.pipe_names else "review_spoilers"
+        return self.nlp.get_pipe(last).threshold
 
     # --- single reviews -------------------------------------------------------------
     def analyse(self, text: str | bytes, *, source: str | None = None,

@@ -39,6 +39,8 @@ class Task(StrEnum):
     spoilers = "spoilers"
     sentiment = "sentiment"
     sections = "sections"
+    reviews = "reviews"
+    context = "context"
 
 
 def _fail(exc: Exception) -> None:
@@ -199,7 +201,7 @@ def batch(
 
 @app.command()
 def train(
-    task: Task = typer.Argument(..., help="spoilers, sentiment or sections."),
+    task: Task = typer.Argument(..., help="spoilers, sentiment, sections or context."),
     data: Path = typer.Option(None, "--data", help="Data folder (default ../shared/data)."),
     out: Path = typer.Option(None, "--out", help="Output folder (default models/). Only models "
                              "written to models/ are recorded in the shipped manifest."),
@@ -228,7 +230,9 @@ def train(
 
 @app.command()
 def evaluate(
-    task: Task = typer.Argument(..., help="spoilers, sentiment or sections."),
+    task: Task = typer.Argument(..., help="spoilers, sentiment, sections, or reviews "
+                                "(whole annotated reviews: sections, spoilers, sentiment "
+                                "and verdict together)."),
     files: list[Path] = typer.Argument(None, help="Labelled JSONL file(s) in the formats of "
                                        "../shared/data (default: the dev split)."),
     threshold: float = typer.Option(None, "--threshold", min=0.0, max=1.0,

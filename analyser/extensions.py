@@ -21,7 +21,7 @@ Doc:
 Span (body sentences; None for other spans):
   ``span._.paragraph``, ``span._.heading``, ``span._.section``, ``span._.plot_prob``,
   ``span._.spoiler`` (probability), ``span._.spoiler_flag``, ``span._.spoiler_kind``,
-  ``span._.spoiler_reasons``, ``span._.sentiment``
+  ``span._.spoiler_reasons``, ``span._.sentiment``, ``span._.sentiment_label`` (pos/neg/neu)
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from spacy.tokens import Doc, Span
 
 SENTENCE_COLUMNS = (
     "start", "end", "paragraph", "heading", "section", "plot_prob", "spoiler",
-    "spoiler_flag", "spoiler_kind", "spoiler_reasons", "sentiment",
+    "spoiler_flag", "spoiler_kind", "spoiler_reasons", "sentiment", "sentiment_label",
 )
 _TEXT_KEY = "analyser_text"
 _INDEX_KEY = "analyser_sentence_index"
@@ -141,7 +141,7 @@ _SPAN_COLUMNS = {
     "paragraph": "paragraph", "heading": "heading", "section": "section",
     "plot_prob": "plot_prob", "spoiler": "spoiler", "spoiler_flag": "spoiler_flag",
     "spoiler_kind": "spoiler_kind", "spoiler_reasons": "spoiler_reasons",
-    "sentiment": "sentiment",
+    "sentiment": "sentiment", "sentiment_label": "sentiment_label",
 }
 
 

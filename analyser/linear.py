@@ -41,11 +41,14 @@ def unpack_strings(joined: str, n: int, what: str) -> list[str]:
 
 @dataclass
 class LinearText:
-    """``logit = transform(counts) @ weights + intercept`` over named feature columns."""
+    """``logit = transform(counts) @ weights + intercept`` over named feature columns.
+
+    `weights` is one column per output: a vector for a binary model, a (features, outputs)
+    matrix (with one intercept per output) for a multi-class or multi-head model."""
 
     features: list[str]
     weights: np.ndarray
-    intercept: float
+    intercept: float | np.ndarray
     binary: bool = False
     sublinear_tf: bool = False
     idf: np.ndarray | None = None
@@ -64,7 +67,8 @@ class LinearText:
         or of a bare linear classifier over named dense columns (`features`)."""
         steps = [s for _, s in estimator.steps] if hasattr(estimator, "steps") else [estimator]
         clf = steps[-1]
-        w = np.asarray(clf.coef_, dtype=np.float64).ravel()
+        coef = np.asarray(clf.coef_, dtype=np.float64)
+        w = coef.ravel() if coef.shape[0] == 1 else coef.T
         kw: dict[str, Any] = {}
         if len(steps) > 1:
             vec = steps[0]
@@ -77,7 +81,8 @@ class LinearText:
                 kw["idf"] = np.asarray(vec.idf_, dtype=np.float32)
         if features is None or len(features) != len(w):
             raise ValueError("feature names do not match the model's weights")
-        return cls(list(features), w.astype(np.float32), float(np.ravel(clf.intercept_)[0]),
+        b = np.ravel(clf.intercept_).astype(np.float64)
+        return cls(list(features), w.astype(np.float32), float(b[0]) if w.ndim == 1 else b,
                    **kw)
 
     @classmethod
@@ -119,7 +124,14 @@ class LinearText:
             raise ValueError("weights do not match the features")
         if state.get("norm") not in (None, "l1", "l2"):
             raise ValueError(f"unknown norm {state.get('norm')!r}")
-        return cls(features, weights, float(state["intercept"]), bool(state["binary"]),
+        intercept = state["intercept"]
+        if weights.ndim == 2:
+            intercept = np.asarray(intercept, dtype=np.float64).ravel()
+            if len(intercept) != weights.shape[1]:
+                raise ValueError("intercepts do not match the weights")
+        else:
+            intercept = float(intercept)
+        return cls(features, weights, intercept, bool(state["binary"]),
                    bool(state["sublinear_tf"]), idf, state.get("norm"), state.get("index"))
 
     # -- scoring -------------------------------------------------------------------------
@@ -149,7 +161,12 @@ class LinearText:
         return X
 
     def decision(self, X) -> np.ndarray:
-        """Logit of the positive class per row of a transformed (or dense) matrix."""
+        """Logit of the positive class per row of a transformed (or dense) matrix; one
+        column per output for a multi-output model."""
+        if self._w64.ndim == 2:
+            if not X.shape[0]:
+                return np.zeros((0, self._w64.shape[1]))
+            return np.asarray(X @ self._w64) + self.intercept
         if not X.shape[0]:
             return np.zeros(0)
         return np.asarray(X @ self._w64).ravel() + self.intercept

@@ -27,7 +27,7 @@ from .modelfile import read_bundle
 
 log = logging.getLogger(__name__)
 
-TASKS = ("sections", "spoilers", "sentiment")
+TASKS = ("sections", "spoilers", "sentiment", "context")
 MANIFEST_PATH = Path(__file__).with_name("model_manifest.json")
 _INSTALLED_MODELS = Path(__file__).resolve().parent / "model_files"  # inside a wheel
 _REPO_MODELS = Path(__file__).resolve().parent.parent / "models"  # a checkout

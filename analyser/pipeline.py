@@ -16,9 +16,9 @@ import spacy
 from spacy.language import Language
 
 from . import extensions  # noqa: F401
-from .components import sections, sentiment, spoilers, structure  # noqa: F401 (factories)
+from .components import context, sections, sentiment, spoilers, structure  # noqa: F401
 
-STAGES = ("structure", "sections", "spoilers", "sentiment")
+STAGES = ("structure", "sections", "spoilers", "sentiment", "context")
 
 
 def build_pipeline(
@@ -40,7 +40,7 @@ def build_pipeline(
     trusted = None if isinstance(trust_models, bool) else {str(p) for p in trust_models}
     nlp = spacy.blank("en")
     nlp.add_pipe("review_structure", config=config.get("structure", {}))
-    for stage in ("sections", "spoilers", "sentiment"):
+    for stage in ("sections", "spoilers", "sentiment", "context"):
         if stage not in stages:
             continue
         path = model_paths.get(stage)

@@ -17,7 +17,7 @@ from .cleaning import Removed
 SENTENCE_COLUMNS = [
     "source", "index", "text", "start", "end", "paragraph", "heading", "section",
     "spoiler_probability", "spoiler_flag", "spoiler_kind", "spoiler_reasons", "sentiment",
-    "position",
+    "sentiment_label", "position",
 ]
 
 
@@ -41,12 +41,14 @@ class Sentence:
     paragraph: int = 0
     heading: str | None = None
     plot_probability: float = 0.5
+    sentiment_label: str = "neu"  # the writer's stance: pos | neg | neu (plot retelling)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "index": self.index, "text": self.text, "start": self.start, "end": self.end,
             "section": self.section, "spoiler": asdict(self.spoiler),
-            "sentiment": self.sentiment, "paragraph": self.paragraph, "heading": self.heading,
+            "sentiment": self.sentiment, "sentiment_label": self.sentiment_label,
+            "paragraph": self.paragraph, "heading": self.heading,
             "plot_probability": self.plot_probability,
         }
 
@@ -121,7 +123,7 @@ class ReviewAnalysis:
                 "section": s.section, "spoiler_probability": s.spoiler.probability,
                 "spoiler_flag": s.spoiler.flag, "spoiler_kind": s.spoiler.kind,
                 "spoiler_reasons": list(s.spoiler.reasons), "sentiment": s.sentiment,
-                "position": s.index / max(n - 1, 1),
+                "sentiment_label": s.sentiment_label, "position": s.index / max(n - 1, 1),
             }
             for s in self.sentences
         ]
@@ -166,13 +168,13 @@ def from_doc(doc: Doc, *, source: str | None, fmt: str, model_versions: dict[str
             spoiler=Spoiler(probability=round(prob, 4), flag=flag, kind=kind if flag else None,
                             reasons=list(why)),
             sentiment=round(senti, 4), paragraph=par, heading=head,
-            plot_probability=round(pp, 4),
+            plot_probability=round(pp, 4), sentiment_label=slab,
         )
-        for i, (s, e, sec, prob, flag, kind, why, senti, par, head, pp) in enumerate(zip(
+        for i, (s, e, sec, prob, flag, kind, why, senti, par, head, pp, slab) in enumerate(zip(
             t["start"], col("end", 0), col("section", "opinion"), col("spoiler", 0.0),
             col("spoiler_flag", False), kinds, reasons, col("sentiment", 0.0),
             col("paragraph", 0), t.get("heading") or [None] * n, col("plot_prob", 0.5),
-            strict=True))
+            col("sentiment_label", "neu"), strict=True))
     ]
     sections = [
         Section(label=s["label"], heading=s["heading"], start=s["start"], end=s["end"],

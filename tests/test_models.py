@@ -25,7 +25,7 @@ from analyser.models import (
 
 def test_shipped_models_match_the_manifest():
     manifest = read_manifest()
-    for task in ("sections", "spoilers", "sentiment"):
+    for task in ("sections", "spoilers", "sentiment", "context"):
         assert sha256_of(default_path(task)) == manifest[task]["sha256"]
 
 
@@ -98,7 +98,7 @@ def test_trusted_foreign_file_loads_with_a_warning(tmp_path, caplog):
 def test_model_files_round_trip_bit_for_bit(tmp_path):
     """Writing a loaded bundle again gives the same bytes (retraining is reproducible), and
     the rewritten file scores exactly as the shipped one."""
-    for task in ("sections", "spoilers", "sentiment"):
+    for task in ("sections", "spoilers", "sentiment", "context"):
         again = tmp_path / f"{task}.npz"
         write_bundle(again, read_bundle(default_path(task)))
         assert sha256_of(again) == sha256_of(default_path(task))

@@ -106,7 +106,6 @@ class ReviewSections(BatchComponent):
         paras = table["paragraph"]
         first_par = paras[0] if paras else 0
         n_pars = len(set(paras))
-        sections: list[dict] = []
         labels: list[str] = []
         for k, (start, end, par, head, prob) in enumerate(
             zip(table["start"], table["end"], paras, table["heading"], p.tolist(), strict=True)
@@ -121,11 +120,19 @@ class ReviewSections(BatchComponent):
                 else:
                     label = "plot" if prob >= 0.5 else "opinion"
             labels.append(label)
-            if sections and sections[-1]["label"] == label and sections[-1]["heading"] == head:
-                sections[-1]["end"] = end
-            else:
-                sections.append({"label": label, "heading": head, "start": start, "end": end,
-                                 "sentiment": None})
         table["section"] = labels
         table["plot_prob"] = p.tolist()
-        doc._.sections = sections
+        doc._.sections = build_sections(table, labels)
+
+
+def build_sections(table: dict, labels: list[str]) -> list[dict]:
+    """Runs of consecutive sentences with the same label under the same heading."""
+    sections: list[dict] = []
+    for start, end, head, label in zip(table["start"], table["end"], table["heading"], labels,
+                                       strict=True):
+        if sections and sections[-1]["label"] == label and sections[-1]["heading"] == head:
+            sections[-1]["end"] = end
+        else:
+            sections.append({"label": label, "heading": head, "start": start, "end": end,
+                             "sentiment": None})
+    return sections

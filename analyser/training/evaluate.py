@@ -33,6 +33,8 @@ DEFAULT_FILES = {
                  "spoilers_more/review_dev.jsonl"],
     "sentiment": ["sentiment/dev.jsonl"],
     "sections": ["sections/dev.jsonl"],
+    "reviews": ["reviews_annotated/dev.jsonl"],
+    "context": ["reviews_annotated/dev.jsonl"],
 }
 TRAIN_FILES = {
     "spoilers": ["spoilers/train.jsonl", "spoilers_more/sentence_train.jsonl"],
@@ -277,10 +279,18 @@ def evaluate_sections(files, log, threshold: float | None = None) -> dict[str, A
     return {"tables": tables, "predicted_labels": dict(labels), "predictions": predictions}
 
 
+def _evaluate_reviews(files, log, threshold: float | None = None) -> dict[str, Any]:
+    from .evaluate_reviews import evaluate_reviews
+
+    return evaluate_reviews(files, log, threshold)
+
+
 EVALUATORS = {
     "spoilers": evaluate_spoilers,
     "sentiment": evaluate_sentiment,
     "sections": evaluate_sections,
+    "reviews": _evaluate_reviews,
+    "context": _evaluate_reviews,  # the context model is judged on whole reviews
 }
 
 

@@ -473,7 +473,16 @@ def train_sentiment(out_dir: Path, log=print) -> dict[str, Any]:
     })
 
 
-TRAINERS = {"sections": train_sections, "spoilers": train_spoilers, "sentiment": train_sentiment}
+def train_context_model(out_dir: Path, log=print) -> dict[str, Any]:
+    """The context model on real annotated reviews (:mod:`analyser.training.context_model`)."""
+    from .context_model import train_context
+
+    bundle, info = train_context(out_dir, log)
+    return _save("context", bundle, out_dir, info["data"], info["cv"])
+
+
+TRAINERS = {"sections": train_sections, "spoilers": train_spoilers, "sentiment": train_sentiment,
+            "context": train_context_model}
 
 
 def _save(task: str, bundle: dict, out_dir: Path, files, cv: dict) -> dict[str, Any]:

@@ -1,0 +1,205 @@
+"""`review_context`: the final section, spoiler and sentiment decisions, read in context.
+
+Runs after the sentence models. A first stage (word n-grams, trained on real annotated
+reviews) scores every sentence for section, spoiler kind and sentiment; a second stage
+combines those scores with the earlier models' outputs, the sentence's neighbours, its place
+in the review and in its run of plot sentences, and whether the writer warned of spoilers
+before it (:mod:`analyser.context`). It assigns:
+
+* ``section``: summary / plot / opinion / info, unless a heading already named the section
+  or the sentence is a credits line ("Director: ...", kept as ``info``);
+* ``spoiler``, ``spoiler_flag``, ``spoiler_kind`` (hint / explicit), ``spoiler_reasons``;
+* ``sentiment_label`` (pos / neg / neu) beside the polarity score ``sentiment``;
+* ``doc._.sentiment_label``: the review verdict (positive / negative / mixed / neutral).
+
+A no-spoiler promise ("I won't spoil the ending") still lowers the probability, as a
+documented rule: the annotated data has too few of them to learn it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..context import (
+    FLAG_NAMES,
+    HEADS,
+    SECTION_LABELS,
+    SENTIMENT_LABELS,
+    VERDICT_LABELS,
+    context_columns,
+    context_matrix,
+    sentence_flags,
+    verdict_matrix,
+)
+from ..features import CUE_NAMES
+from ..headings import heading_label
+from ..models import load_model
+from ..vectorise import FeatureIndex, TokenBatch, count_matrix, cue_lists, sentence_texts
+from .base import BatchComponent
+from .sections import build_sections
+from .spoilers import informative, readable
+
+_CONTEXT_REASONS = {
+    "warned_before": "after a spoiler warning",
+    "pos:rel": "late in the review",
+    "plot_run:rel": "late in the plot retelling",
+    "spoiler_x_run": "late in the plot retelling",
+    "spoiler_x_rel": "late in the review",
+    "prev:spoiler": "follows a spoiler",
+    "next:spoiler": "precedes a spoiler",
+    "window:spoiler": "among other spoilers",
+    "plot_before_share": "after most of the plot retelling",
+    **{f"cue:{c}": readable(f"__cue_{c}__") for c in ("death", "reveal", "identity", "ending",
+                                                       "hint")},
+}
+
+
+_CREDITS = FLAG_NAMES.index("credits_line")
+
+
+@Language.factory(
+    "review_context",
+    default_config={"model_path": None, "trust_model": False, "threshold": None,
+                    "promise_factor": 0.25, "n_reasons": 4},
+    assigns=["doc._.sentence_table", "doc._.sections", "doc._.sentiment_label"],
+    requires=["doc._.sentence_table"],
+)
+def make_review_context(nlp: Language, name: str, model_path: str | None, trust_model: bool,
+                        threshold: float | None, promise_factor: float, n_reasons: int):
+    return ReviewContext(name, model_path=model_path, trust_model=trust_model,
+                         threshold=threshold, promise_factor=promise_factor,
+                         n_reasons=n_reasons)
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class ReviewContext(BatchComponent):
+    def __init__(self, name: str = "review_context", *, model_path: str | None = None,
+                 trust_model: bool = False, threshold: float | None = None,
+                 promise_factor: float = 0.25, n_reasons: int = 4) -> None:
+        self.name = name
+        bundle = load_model("context", model_path, trust=trust_model)
+        self.models = bundle["models"]
+        self.stage1 = self.models["stage1"]
+        self.threshold = float(threshold if threshold is not None else bundle["threshold"])
+        self.promise_factor = promise_factor
+        self.n_reasons = n_reasons
+        self.version = bundle.get("version")
+        self.column_means = np.asarray(bundle["column_means"], dtype=np.float64)
+        self.index = FeatureIndex(self.stage1.index)
+        self.columns = context_columns()
+        # a word's push towards "spoiler" in the first stage: P(hint or explicit) vs none
+        start = len(HEADS["section"])
+        w = self.stage1.weights[:, start : start + 3].astype(np.float64)
+        self._word_push = (w[:, 1:].max(axis=1) - w[:, 0])
+        self._readable = np.fromiter(map(informative, self.stage1.features), bool,
+                                     len(self.stage1.features))
+        self._reason_cols = [self.columns.index(c) for c in _CONTEXT_REASONS]
+
+    def first_stage(self, batch: TokenBatch) -> tuple[np.ndarray, object]:
+        ix = self.index
+        X = count_matrix(batch.n_sents, ix.n_columns,
+                         [ix.unigrams(batch, batch.sent), ix.bigrams(batch, batch.sent)])
+        X = self.stage1.transform(X)
+        return self.stage1.decision(X), X
+
+    def process(self, docs: list[Doc]) -> None:
+        tables = [doc._.sentence_table for doc in docs]
+        counts = [len(t["start"]) for t in tables]
+        if not sum(counts):
+            return
+        batch = TokenBatch.of(docs)
+        texts = sentence_texts(docs)
+        logits, X1 = self.first_stage(batch)
+        cue_sets = [set(c) for c in cue_lists(batch, texts)]
+        cues = np.array([[f"__cue_{c}__" in s for c in CUE_NAMES] for s in cue_sets], float)
+        flags = np.array([sentence_flags(t) for t in texts], float).reshape(-1, len(FLAG_NAMES))
+        heads = [heading_label(h) if h else None for t in tables for h in t["heading"]]
+        prior = np.column_stack([
+            [v for t in tables for v in t["plot_prob"]],
+            [v for t in tables for v in t["spoiler"]],
+            [v for t in tables for v in t["sentiment"]]])
+        review = np.repeat(np.arange(len(docs)), counts)
+        paragraph = np.array([p for t in tables for p in t["paragraph"]], np.int64)
+        C = context_matrix(review, logits, prior, cues, flags, paragraph, heads)
+
+        sec = _softmax(self.models["section"].decision(C))
+        sent = _softmax(self.models["sentiment"].decision(C))
+        p_spoil = self.models["spoiler"].proba(C)
+        promised = cues[:, CUE_NAMES.index("no_spoil")] > 0
+        p_spoil = np.where(promised, p_spoil * self.promise_factor, p_spoil)
+        hint = self.models["kind"].proba(C) >= 0.5
+        flag = p_spoil >= self.threshold
+        reasons = self._reasons(np.flatnonzero(flag), X1, C, cue_sets)
+        # one verdict row per review that has sentences, in document order
+        scored = [d for d, n in enumerate(counts) if n]
+        prior_review = np.array([docs[d]._.sentiment or 0.0 for d in scored], float)
+        rows_v = _softmax(self.models["verdict"].decision(
+            verdict_matrix(review, sent, sec, prior_review)))
+        verdict = dict(zip(scored, rows_v.argmax(axis=1).tolist(), strict=True))
+        i = 0
+        for d, (doc, table, n) in enumerate(zip(docs, tables, counts, strict=True)):
+            rows = slice(i, i + n)
+            # a heading that names the section wins, then a credits line ("Director: X")
+            labels = [h if h in SECTION_LABELS else "info" if credits else SECTION_LABELS[int(k)]
+                      for h, credits, k in zip(heads[rows], flags[rows, _CREDITS] > 0,
+                                               sec[rows].argmax(1), strict=True)]
+            table["section"] = labels
+            table["spoiler"] = p_spoil[rows].tolist()
+            table["spoiler_flag"] = flag[rows].tolist()
+            table["spoiler_kind"] = [("hint" if h else "explicit") if f else None
+                                     for h, f in zip(hint[rows], flag[rows], strict=True)]
+            table["spoiler_reasons"] = [reasons.get(k, []) for k in range(i, i + n)]
+            table["sentiment_label"] = [SENTIMENT_LABELS[int(k)]
+                                        for k in sent[rows].argmax(1)]
+            doc._.sections = build_sections(table, labels)
+            _section_sentiment(doc._.sections, table)
+            if n:
+                doc._.sentiment_label = VERDICT_LABELS[verdict[d]]
+            i += n
+
+    def _reasons(self, rows: np.ndarray, X1, C: np.ndarray, cue_sets) -> dict[int, list[str]]:
+        """For each flagged row: what in its context pushed it up most (late in the plot, a
+        warning before it, spoiler cues), then the words that did."""
+        out: dict[int, list[str]] = {}
+        if not len(rows):
+            return out
+        w = self.models["spoiler"].weights.astype(np.float64)
+        mean = self.column_means
+        for k in rows.tolist():
+            found: list[str] = []
+            if "__cue_hint__" in cue_sets[k]:
+                found.append(readable("__cue_hint__"))
+            push = [(w[j] * (C[k, j] - mean[j]), j) for j in self._reason_cols]
+            for v, j in sorted(push, reverse=True):
+                name = _CONTEXT_REASONS[self.columns[j]]
+                if v > 0.05 and name not in found and len(found) < 2:
+                    found.append(name)
+            lo, hi = X1.indptr[k], X1.indptr[k + 1]
+            cols = X1.indices[lo:hi]
+            contrib = self._word_push[cols]
+            for j in cols[np.argsort(-contrib)].tolist():
+                if len(found) >= self.n_reasons or self._word_push[j] <= 0:
+                    break
+                if self._readable[j]:
+                    name = readable(str(self.stage1.features[j]))
+                    if name not in found:
+                        found.append(name)
+            out[k] = found
+        return out
+
+
+def _section_sentiment(sections: list[dict], table: dict) -> None:
+    """Each section's sentiment: the mean polarity score of its sentences."""
+    starts = table["start"]
+    values = table["sentiment"]
+    for sec in sections:
+        vals = [v for s, v in zip(starts, values, strict=True)
+                if sec["start"] <= s < sec["end"]]
+        sec["sentiment"] = float(np.mean(vals)) if vals else 0.0

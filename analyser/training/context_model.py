@@ -1,0 +1,302 @@
+"""Training the context model (``models/context.npz``) on real annotated reviews.
+
+Two stages, both linear so scoring stays a sparse and a small dense matrix product:
+
+1. **Sentence**: word unigrams and bigrams -> three softmax heads (section 4 classes, spoiler
+   none/hint/explicit, sentiment neg/neu/pos), trained on ``reviews_annotated/train``.
+2. **Context**: for every sentence, its own first-stage scores, the earlier models' outputs
+   (which carry TV Tropes, Goodreads, Reddit, RT/SST and the synopsis corpora), its cues and
+   surface flags, its neighbours' scores, its place in the review, paragraph and plot run,
+   and what the writer said before it (:func:`analyser.context.context_matrix`) -> section,
+   spoiler (any vs none), spoiler kind (hint vs explicit) and sentiment. A review-level model
+   (:func:`analyser.context.verdict_matrix`) gives the verdict, with ``mixed`` a real class.
+
+The second stage learns from *out-of-fold* first-stage scores (5 folds grouped by film), so it
+learns how much to trust them on reviews they were not trained on. Per-class offsets (added to
+the intercepts) maximise macro-F1 for sections and sentiment in those folds, since the rare
+classes (summary, info) would otherwise never win an argmax. The spoiler flag threshold is the
+one with the best F1 at precision >= 0.5 on the out-of-fold train predictions and the dev
+split together: real reviews, not the balanced snippet corpora.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support, roc_auc_score
+from sklearn.model_selection import GroupKFold
+from sklearn.preprocessing import StandardScaler
+
+from ..context import (
+    HEADS,
+    SECTION_LABELS,
+    SENTIMENT_LABELS,
+    VERDICT_COLUMNS,
+    VERDICT_LABELS,
+    context_columns,
+    context_matrix,
+    verdict_matrix,
+)
+from ..features import identity, section_features
+from ..linear import LinearText
+from ..models import FORMAT_VERSION
+from ..vectorise import compile_vocabulary
+from .data import data_dir, file_sha256
+from .reviews import ReviewRows, load_reviews, single_sentence_reviews
+
+SEED = 13
+PARAMS: dict[str, Any] = {
+    "stage1": {"C": 1.0, "min_df": 2},
+    "stage2": {"C": 0.1},
+    "verdict": {"C": 0.3, "mixed_weight": 0.0},
+    "precision_goal": 0.5,
+}
+TRAIN_FILE = "reviews_annotated/train.jsonl"
+DEV_FILE = "reviews_annotated/dev.jsonl"
+
+
+def _lr(C: float) -> LogisticRegression:
+    return LogisticRegression(C=C, max_iter=5000, random_state=SEED)
+
+
+class Stage1:
+    """Word n-grams -> the three first-stage heads, one vocabulary for all of them."""
+
+    def __init__(self, C: float, min_df: int) -> None:
+        self.vec = TfidfVectorizer(analyzer=identity, min_df=min_df, binary=True,
+                                   use_idf=False, norm="l2", dtype=np.float32)
+        self.C = C
+        self.heads: dict[str, LogisticRegression] = {}
+
+    def fit(self, feats: list[list[str]], labels: dict[str, np.ndarray]) -> Stage1:
+        X = self.vec.fit_transform(feats)
+        for head in HEADS:
+            y = labels[head]
+            keep = y >= 0
+            self.heads[head] = _lr(self.C).fit(X[keep], y[keep])
+        return self
+
+    def logits(self, feats: list[list[str]]) -> np.ndarray:
+        X = self.vec.transform(feats)
+        return np.column_stack([self.heads[h].decision_function(X) for h in HEADS])
+
+    def linear(self) -> LinearText:
+        """One multi-output model: the heads' weight columns side by side."""
+        names = [str(f) for f in self.vec.get_feature_names_out()]
+        W = np.column_stack([self.heads[h].coef_.T for h in HEADS]).astype(np.float32)
+        b = np.concatenate([self.heads[h].intercept_ for h in HEADS])
+        model = LinearText(names, W, b, binary=True, norm="l2")
+        model.index = compile_vocabulary(names)
+        return model
+
+
+def _dense(lr: LogisticRegression, scaler: StandardScaler, columns: list[str],
+           offsets: np.ndarray | None = None) -> LinearText:
+    """A fitted model over standardised columns as one over the raw columns (the scaling
+    folded into the weights), with per-class `offsets` added to its intercepts."""
+    coef = np.asarray(lr.coef_, dtype=np.float64)
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    W = (coef / scale).T
+    b = lr.intercept_ - (coef * (scaler.mean_ / scale)).sum(axis=1)
+    if offsets is not None:
+        b = b + offsets
+    if W.shape[1] == 1:
+        return LinearText(list(columns), W[:, 0].astype(np.float32), float(b[0]))
+    return LinearText(list(columns), W.astype(np.float32), b)
+
+
+def _tune_offsets(P: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per-class log-offsets that maximise macro-F1 of the argmax (coordinate search)."""
+    L = np.log(P + 1e-9)
+    off = np.zeros(P.shape[1])
+    grid = np.linspace(-1.0, 3.0, 21)
+    for _ in range(2):
+        for c in range(P.shape[1]):
+            scores = []
+            for g in grid:
+                o = off.copy()
+                o[c] = g
+                scores.append(f1_score(y, (L + o).argmax(1), average="macro"))
+            off[c] = grid[int(np.argmax(scores))]
+    return off
+
+
+def _folds(rows: ReviewRows) -> list[tuple[np.ndarray, np.ndarray]]:
+    groups = rows.sentence_groups()
+    return list(GroupKFold(5).split(np.zeros(len(groups)), groups=groups))
+
+
+def best_threshold(y: np.ndarray, p: np.ndarray, precision_goal: float) -> float:
+    """The threshold with the best F1 among those whose precision reaches the goal."""
+    best, thr = -1.0, 0.5
+    for t in np.round(np.arange(0.05, 0.951, 0.005), 3):
+        pr, _, f, _ = precision_recall_fscore_support(y, p >= t, average="binary",
+                                                      zero_division=0)
+        if pr >= precision_goal and f > best:
+            best, thr = f, float(t)
+    return thr
+
+
+def _spoiler_report(y: np.ndarray, p: np.ndarray, thr: float) -> dict[str, float]:
+    pr, rc, f, _ = precision_recall_fscore_support(y, p >= thr, average="binary",
+                                                   zero_division=0)
+    return {"roc_auc": round(float(roc_auc_score(y, p)), 4), "precision": round(float(pr), 4),
+            "recall": round(float(rc), 4), "f1": round(float(f), 4)}
+
+
+def _fit_heads(Z: np.ndarray, rows: ReviewRows, C: float, train: np.ndarray
+               ) -> dict[str, LogisticRegression]:
+    """The second-stage models on rows `train` of the standardised context matrix `Z`.
+    Sentences standing alone teach the spoiler heads only: section and sentiment are
+    judged in reviews, and learning the no-context case cost them in cross-validation."""
+    out = {}
+    real = train[~rows.single()[train]]
+    sec = real[rows.section[real] >= 0]
+    out["section"] = _lr(C).fit(Z[sec], rows.section[sec])
+    out["spoiler"] = _lr(C).fit(Z[train], (rows.spoiler[train] > 0).astype(int))
+    spo = train[rows.spoiler[train] > 0]
+    out["kind"] = _lr(C).fit(Z[spo], (rows.spoiler[spo] == 1).astype(int))
+    out["sentiment"] = _lr(C).fit(Z[real], rows.sentiment[real])
+    return out
+
+
+def train_context(out_dir: Path, log=print) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Fit both stages and the verdict model; return (bundle, cross-validation report).
+
+    The second stage also learns from every annotated sentence standing alone as a review
+    of its own (:func:`analyser.training.reviews.single_sentence_reviews`); offsets, the
+    threshold, the verdict and the reported scores use the real reviews only."""
+    P = PARAMS
+    reviews = load_reviews(data_dir() / TRAIN_FILE)
+    train = ReviewRows.concat([reviews, load_reviews(single_sentence_reviews(
+        data_dir() / TRAIN_FILE))])
+    dev = load_reviews(data_dir() / DEV_FILE)
+    real = ~train.single()
+    log(f"context: {int(real.sum())} train sentences in {reviews.n_reviews} reviews, "
+        f"{int((~real).sum())} more standing alone")
+    feats = [section_features(t, ()) for t in train.tokens]
+    labels = {"section": train.section, "spoiler": train.spoiler,
+              "sentiment": train.sentiment}
+    folds = _folds(train)
+    oof1 = np.zeros((len(feats), sum(len(v) for v in HEADS.values())))
+    for tr, te in folds:
+        tr = tr[real[tr]]  # the first stage learns each sentence once
+        s1 = Stage1(**P["stage1"]).fit([feats[i] for i in tr],
+                                       {k: v[tr] for k, v in labels.items()})
+        oof1[te] = s1.logits([feats[i] for i in te])
+    every = np.flatnonzero(real)
+    stage1 = Stage1(**P["stage1"]).fit([feats[i] for i in every],
+                                       {k: v[every] for k, v in labels.items()})
+    cols = context_columns()
+    X = context_matrix(train.review, oof1, train.prior, train.cues, train.flags,
+                       train.paragraph, train.heading)
+    scaler = StandardScaler().fit(X)
+    Z = scaler.transform(X)
+
+    # out-of-fold second-stage predictions: offsets, threshold and the CV report
+    C2 = P["stage2"]["C"]
+    oof_sec = np.zeros((len(Z), len(SECTION_LABELS)))
+    oof_sent = np.zeros((len(Z), len(SENTIMENT_LABELS)))
+    oof_spo = np.zeros(len(Z))
+    for tr, te in folds:
+        m = _fit_heads(Z, train, C2, tr)
+        oof_sec[te] = m["section"].predict_proba(Z[te])
+        oof_sent[te] = m["sentiment"].predict_proba(Z[te])
+        oof_spo[te] = m["spoiler"].predict_proba(Z[te])[:, 1]
+    has_sec = real & (train.section >= 0)
+    sec_off = _tune_offsets(oof_sec[has_sec], train.section[has_sec])
+    sent_off = _tune_offsets(oof_sent[real], train.sentiment[real])
+    heads = _fit_heads(Z, train, C2, np.arange(len(Z)))
+    models = {
+        "stage1": stage1.linear(),
+        "section": _dense(heads["section"], scaler, cols, sec_off),
+        "spoiler": _dense(heads["spoiler"], scaler, cols),
+        "kind": _dense(heads["kind"], scaler, cols),
+        "sentiment": _dense(heads["sentiment"], scaler, cols, sent_off),
+    }
+
+    # dev predictions of the final models, for the threshold
+    dev_feats = [section_features(t, ()) for t in dev.tokens]
+    Xd = context_matrix(dev.review, models["stage1"].decision(
+        models["stage1"].transform(models["stage1"].counts(dev_feats))), dev.prior, dev.cues,
+        dev.flags, dev.paragraph, dev.heading)
+    p_dev = models["spoiler"].proba(Xd)
+    y_tr, y_dev = (train.spoiler[real] > 0).astype(int), (dev.spoiler > 0).astype(int)
+    thr = best_threshold(np.r_[y_tr, y_dev], np.r_[oof_spo[real], p_dev], P["precision_goal"])
+
+    # verdict: review-level, on out-of-fold sentence probabilities of the real reviews
+    sec_p = _softmax(np.log(oof_sec[real] + 1e-9) + sec_off)
+    sent_p = _softmax(np.log(oof_sent[real] + 1e-9) + sent_off)
+    V = verdict_matrix(reviews.review, sent_p, sec_p, reviews.review_prior)
+    verdict, v_report = _fit_verdict(V, reviews)
+    models["verdict"] = verdict
+
+    report = {
+        "cv_spoiler": _spoiler_report(y_tr, oof_spo[real], thr),
+        "cv_spoiler_alone": _spoiler_report((train.spoiler[~real] > 0).astype(int),
+                                            oof_spo[~real], thr),
+        "dev_spoiler": _spoiler_report(y_dev, p_dev, thr),
+        "cv_section_macro_f1": round(float(f1_score(
+            train.section[has_sec], (np.log(oof_sec[has_sec] + 1e-9) + sec_off).argmax(1),
+            average="macro")), 4),
+        "cv_sentiment_macro_f1": round(float(f1_score(
+            train.sentiment[real], (np.log(oof_sent[real] + 1e-9) + sent_off).argmax(1),
+            average="macro")), 4),
+        **v_report,
+    }
+    log(f"context: {json.dumps(report)}")
+    files = [{"path": f, "sha256": file_sha256(data_dir() / f)} for f in (TRAIN_FILE, DEV_FILE)]
+    params = dict(P, threshold=thr)
+    h = hashlib.sha256(json.dumps([files, params], sort_keys=True).encode()).hexdigest()[:10]
+    bundle = {"task": "context", "version": f"context-{FORMAT_VERSION}-{h}", "models": models,
+              "threshold": thr, "params": params,
+              # a typical value per column: reasons say what is unusually high in a sentence
+              "column_means": scaler.mean_.astype(np.float32)}
+    return bundle, {"data": files, "cv": report}
+
+
+def _softmax(L: np.ndarray) -> np.ndarray:
+    L = L - L.max(axis=1, keepdims=True)
+    E = np.exp(L)
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def _fit_verdict(V: np.ndarray, rows: ReviewRows) -> tuple[LinearText, dict[str, Any]]:
+    """Verdict model over :data:`VERDICT_COLUMNS`; the offset of ``mixed`` is chosen in
+    grouped folds for accuracy plus `mixed_weight` x mixed recall (a lukewarm review called
+    positive is the error users notice, but so is every review called mixed)."""
+    C, weight = PARAMS["verdict"]["C"], PARAMS["verdict"]["mixed_weight"]
+    scaler = StandardScaler().fit(V)
+    Z = scaler.transform(V)
+    y = rows.verdict
+    groups = np.array([rows.group[r] for r in range(rows.n_reviews)])
+    oof = np.zeros((len(y), len(VERDICT_LABELS)))
+    for tr, te in GroupKFold(5).split(Z, groups=groups):
+        m = _lr(C).fit(Z[tr], y[tr])
+        oof[np.ix_(te, m.classes_)] = m.predict_proba(Z[te])
+    mixed = VERDICT_LABELS.index("mixed")
+    best = (-1.0, 0.0, 0.0, 0.0)
+    for g in np.linspace(0, 3, 31):
+        L = np.log(oof + 1e-9)
+        L[:, mixed] += g
+        pred = L.argmax(1)
+        acc = accuracy_score(y, pred)
+        rec = float((pred[y == mixed] == mixed).mean())
+        if acc + weight * rec > best[0]:
+            best = (acc + weight * rec, float(g), acc, rec)
+    m = _lr(C).fit(Z, y)
+    full = np.zeros((len(VERDICT_LABELS), Z.shape[1]))
+    inter = np.full(len(VERDICT_LABELS), -30.0)  # a class never seen in training never wins
+    full[m.classes_] = m.coef_
+    inter[m.classes_] = m.intercept_
+    m.coef_, m.intercept_ = full, inter
+    off = np.zeros(len(VERDICT_LABELS))
+    off[mixed] = best[1]
+    return _dense(m, scaler, list(VERDICT_COLUMNS), off), {
+        "cv_verdict_accuracy": round(best[2], 4), "cv_mixed_recall": round(best[3], 4)}
