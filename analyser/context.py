@@ -200,15 +200,35 @@ _INFO = re.compile(
 FLAG_NAMES = ("intro", "info_words", "year", "question", "exclaim", "log_len", "credits_line")
 
 
-def sentence_flags(text: str) -> list[float]:
-    """Cheap surface facts of a sentence that tell summary and info from plot and opinion."""
+def sentence_flags(texts: Sequence[str]) -> np.ndarray:
+    """Cheap surface facts of each sentence that tell summary and info from plot and
+    opinion, one row per text (columns: :data:`FLAG_NAMES`).
+
+    The regexes run once over all texts joined by newlines (none of them can match across
+    one), lower-cased so no pattern needs case folding: per-sentence calls cost more in call
+    overhead and case-insensitive matching than the matching itself."""
     from .components.sections import _INTRO
     from .headings import is_info_line
 
-    lower = text.lower()
-    return [float(bool(_INTRO.search(text))), float(len(_INFO.findall(lower))),
-            float(bool(_YEAR.search(text))), float("?" in text), float("!" in text),
-            float(np.log1p(len(text.split()))), float(is_info_line(text))]
+    lows = [t.lower() for t in texts]
+    out = np.zeros((len(lows), len(FLAG_NAMES)))
+    if not lows:
+        return out
+    bounds = np.cumsum([len(t) + 1 for t in lows])
+    joined = "\n".join(lows)
+    intro = re.compile(_INTRO.pattern)
+    for col, rx in ((0, intro), (1, _INFO), (2, _YEAR)):
+        hits = [m.start() for m in rx.finditer(joined)]
+        rows = np.searchsorted(bounds, hits, side="right")
+        if col == 1:
+            np.add.at(out[:, 1], rows, 1.0)
+        else:
+            out[rows, col] = 1.0
+    out[:, 3] = ["?" in t for t in lows]
+    out[:, 4] = ["!" in t for t in lows]
+    out[:, 5] = np.log1p([len(t.split()) for t in lows])
+    out[:, 6] = [is_info_line(t) for t in texts]
+    return out
 
 
 VERDICT_COLUMNS = (

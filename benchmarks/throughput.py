@@ -1,11 +1,14 @@
 """Throughput and memory benchmark: bare spaCy vs `Analyser.pipe` vs `analyser batch`.
 
-    python benchmarks/throughput.py                       # 1k and 10k reviews
+    python benchmarks/throughput.py                       # 1k and 10k reviews, both corpora
     python benchmarks/throughput.py --sizes 1000,10000,100000 --json results.json
+    python benchmarks/throughput.py --corpus imdb --sizes 5000
 
-Generates a corpus of realistic reviews (paragraphs of sentences drawn from the shipped
-examples and, when ``../shared/data`` is present, real review sentences; some with headings
-and page chrome), then measures in one run, on the same texts:
+Two corpora: ``generated`` reviews (paragraphs of sentences drawn from the shipped examples
+and, when ``../shared/data`` is present, real review sentences; some with headings and page
+chrome) and ``imdb``, real IMDb user reviews from ``../shared/data/sentiment/`` (repeated in
+order when more are asked for than there are). For each, it measures in one run, on the same
+texts:
 
 * bare spaCy: ``spacy.blank("en")`` + ``sentencizer`` over ``nlp.pipe`` (the baseline);
 * ``Analyser.pipe`` (whole pipeline, in-process), alternating with the baseline
@@ -73,6 +76,19 @@ def make_corpus(n: int, seed: int = 7) -> list[str]:
             parts.append("\n".join(rng.sample(CHROME, 4)))
         texts.append("\n\n".join(parts))
     return texts
+
+
+def imdb_corpus(n: int) -> list[str]:
+    """`n` real IMDb user reviews (the sentiment corpus' train split), cycled if needed."""
+    path = SHARED / "sentiment" / "train.jsonl"
+    if not path.exists():
+        raise SystemExit(f"the imdb corpus needs {path}")
+    with open(path, encoding="utf-8") as fh:
+        reviews = [r["text"] for r in map(json.loads, fh) if r["source"] == "imdb_maas2011"]
+    return [reviews[i % len(reviews)] for i in range(n)]
+
+
+CORPORA = {"generated": make_corpus, "imdb": imdb_corpus}
 
 
 def words_of(texts: list[str]) -> int:
@@ -175,6 +191,8 @@ def bench_batch(path: Path, jobs: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", default="1000,10000")
+    ap.add_argument("--corpus", default="generated,imdb",
+                    help="comma-separated: generated, imdb (real IMDb user reviews)")
     ap.add_argument("--json", help="write the results here too")
     ap.add_argument("--repeats", type=int, default=3,
                     help="bare/pipe timings per size up to 20k reviews (best is kept)")
@@ -182,8 +200,9 @@ def main() -> None:
                     help="alternating 1-job / 2-job batch runs per size (best time is kept)")
     args = ap.parse_args()
     rows = []
-    for n in [int(x) for x in args.sizes.split(",")]:
-        texts = make_corpus(n)
+    runs = [(c, int(n)) for c in args.corpus.split(",") for n in args.sizes.split(",")]
+    for corpus, n in runs:
+        texts = CORPORA[corpus](n)
         words = words_of(texts)
         # bare spaCy and the analyser alternate; the best of each is kept (the machine's
         # speed drifts, and the fastest run is the one least disturbed by other work)
@@ -206,7 +225,7 @@ def main() -> None:
         rss1 = [max(r["rss_mb"], r["worker_rss_mb"]) for r in runs1]
         bare_wps = words / bare
         row = {
-            "reviews": n, "words": words,
+            "corpus": corpus, "reviews": n, "words": words,
             "bare_words_per_s": round(bare_wps), "bare_reviews_per_s": round(n / bare, 1),
             "pipe_words_per_s": round(words / pipe), "pipe_reviews_per_s": round(n / pipe, 1),
             "pipe_vs_bare": round((words / pipe) / bare_wps, 3),
@@ -224,11 +243,11 @@ def main() -> None:
         rows.append(row)
         print(json.dumps(row), flush=True)
     print()
-    print("| reviews | words | bare spaCy words/s | Analyser.pipe words/s (ratio) | "
+    print("| corpus | reviews | words | bare spaCy words/s | Analyser.pipe words/s (ratio) | "
           "batch 1 job reviews/s (ratio) | batch peak RSS MB | 2 jobs reviews/s (x) |")
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['reviews']:,} | {r['words']:,} | {r['bare_words_per_s']:,} | "
+        print(f"| {r['corpus']} | {r['reviews']:,} | {r['words']:,} | {r['bare_words_per_s']:,} | "
               f"{r['pipe_words_per_s']:,} ({r['pipe_vs_bare']}) | "
               f"{r['batch1_reviews_per_s']} ({r['batch1_vs_bare']}) | "
               f"{r['batch1_peak_rss_mb']} | {r['batch2_reviews_per_s']} "

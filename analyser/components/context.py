@@ -119,7 +119,7 @@ class ReviewContext(BatchComponent):
         logits, X1 = self.first_stage(batch)
         cue_sets = [set(c) for c in cue_lists(batch, texts)]
         cues = np.array([[f"__cue_{c}__" in s for c in CUE_NAMES] for s in cue_sets], float)
-        flags = np.array([sentence_flags(t) for t in texts], float).reshape(-1, len(FLAG_NAMES))
+        flags = sentence_flags(texts)
         heads = [heading_label(h) if h else None for t in tables for h in t["heading"]]
         prior = np.column_stack([
             [v for t in tables for v in t["plot_prob"]],
@@ -196,10 +196,13 @@ class ReviewContext(BatchComponent):
 
 
 def _section_sentiment(sections: list[dict], table: dict) -> None:
-    """Each section's sentiment: the mean polarity score of its sentences."""
+    """Each section's sentiment: the mean polarity score of its sentences (sections are
+    runs of consecutive sentences, so a slice of the cumulative sum)."""
     starts = table["start"]
-    values = table["sentiment"]
+    cum = np.concatenate([[0.0], np.cumsum(table["sentiment"])])
+    j = 0
     for sec in sections:
-        vals = [v for s, v in zip(starts, values, strict=True)
-                if sec["start"] <= s < sec["end"]]
-        sec["sentiment"] = float(np.mean(vals)) if vals else 0.0
+        i = j
+        while j < len(starts) and starts[j] < sec["end"]:
+            j += 1
+        sec["sentiment"] = float((cum[j] - cum[i]) / (j - i)) if j > i else 0.0

@@ -120,7 +120,7 @@ def load_reviews(path: str | Path | list[dict], analyser=None) -> ReviewRows:
     a = analyser or Analyser(stages=("structure", "sections", "spoilers", "sentiment"))
     rows = path if isinstance(path, list) else read_jsonl(path)
     cols: dict[str, list] = {k: [] for k in (
-        "review", "texts", "tokens", "prior", "cues", "flags", "paragraph", "heading", "section",
+        "review", "texts", "tokens", "prior", "cues", "paragraph", "heading", "section",
         "spoiler", "sentiment")}
     group, verdict, review_prior, origin = [], [], [], []
     docs = a.nlp.pipe((a._make_doc(a._read(r["text"]), None) for r in rows), batch_size=64)
@@ -142,7 +142,6 @@ def load_reviews(path: str | Path | list[dict], analyser=None) -> ReviewRows:
             cols["prior"].append((t["plot_prob"][j], t["spoiler"][j], t["sentiment"][j]))
             found = set(cue_tokens(sent.lower()))
             cols["cues"].append([f"__cue_{c}__" in found for c in CUE_NAMES])
-            cols["flags"].append(sentence_flags(sent))
             cols["paragraph"].append(t["paragraph"][j])
             h = t["heading"][j]
             cols["heading"].append(heading_label(h) if h else None)
@@ -155,7 +154,7 @@ def load_reviews(path: str | Path | list[dict], analyser=None) -> ReviewRows:
         verdict=np.array(verdict), texts=cols["texts"], tokens=cols["tokens"],
         prior=np.array(cols["prior"], dtype=np.float64),
         cues=np.array(cols["cues"], dtype=np.float64),
-        flags=np.array(cols["flags"], dtype=np.float64),
+        flags=sentence_flags(cols["texts"]),
         paragraph=np.array(cols["paragraph"], dtype=np.int64), heading=cols["heading"],
         section=np.array(cols["section"]), spoiler=np.array(cols["spoiler"]),
         sentiment=np.array(cols["sentiment"]), review_prior=np.array(review_prior),
