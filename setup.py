@@ -12,5 +12,5 @@ setup(
     packages=[*find_packages(include=["analyser", "analyser.*"]), "analyser.model_files"],
     package_dir={"analyser.model_files": "models"},
     package_data={"analyser": ["model_manifest.json"],
-                  "analyser.model_files": ["*.npz", "*.md"]},
+                  "analyser.model_files": ["*.npz", "*.md", "accurate/*"]},
 )

@@ -15,7 +15,7 @@ from .errors import EmptyInputError, InputError, NotEnglishError
 from .extensions import new_table, set_doc_text
 from .language import not_english_reason
 from .models import read_manifest
-from .pipeline import STAGES, build_pipeline
+from .pipeline import PROFILES, build_pipeline
 from .reading import ReadResult, read_bytes, read_path, read_text
 from .results import ReviewAnalysis, from_doc
 
@@ -41,28 +41,38 @@ class Analyser:
         trust_models: bool | Iterable[str] = False,
         spoiler_threshold: float | None = None,
         config: dict[str, dict[str, Any]] | None = None,
-        stages: tuple[str, ...] = STAGES,
+        stages: tuple[str, ...] | None = None,
+        profile: str = "fast",
     ) -> None:
+        if profile not in PROFILES:
+            raise ValueError(f"unknown profile {profile!r}; expected one of "
+                             f"{', '.join(PROFILES)}")
+        self.profile = profile
         cfg = {k: dict(v) for k, v in (config or {}).items()}
         if spoiler_threshold is not None:
-            for stage in ("spoilers", "context"):
+            for stage in ("spoilers", "context", "encoder"):
                 cfg.setdefault(stage, {})["threshold"] = float(spoiler_threshold)
         self.nlp: Language = build_pipeline(
-            stages=stages, model_paths=model_paths, trust_models=trust_models, config=cfg
+            stages=stages or PROFILES[profile], model_paths=model_paths,
+            trust_models=trust_models, config=cfg
         )
         manifest = read_manifest()
-        self.model_versions = {
-            name.removeprefix("review_"): getattr(pipe, "version", None)
-            or manifest.get(name.removeprefix("review_"), {}).get("version", "unknown")
-            for name, pipe in self.nlp.pipeline
-            if name.removeprefix("review_") in ("sections", "spoilers", "sentiment", "context")
-        }
+        # the same keys whatever the profile (one JSON schema); None: not in this pipeline
+        self.model_versions: dict[str, str | None] = {"profile": profile}
+        for task in ("sections", "spoilers", "sentiment", "context", "encoder"):
+            name = f"review_{task}"
+            pipe = self.nlp.get_pipe(name) if name in self.nlp.pipe_names else None
+            self.model_versions[task] = None if pipe is None else (
+                getattr(pipe, "version", None)
+                or manifest.get(task, {}).get("version", "unknown"))
 
     @property
     def spoiler_threshold(self) -> float:
         """The threshold of the component that makes the final spoiler flag."""
-        last = "review_context" if "review_context" in self.nlp.pipe_names else "review_spoilers"
-        return self.nlp.get_pipe(last).threshold
+        for name in ("review_encoder", "review_context", "review_spoilers"):
+            if name in self.nlp.pipe_names:
+                return self.nlp.get_pipe(name).threshold
+        raise ValueError("this pipeline flags no spoilers")
 
     # --- single reviews -------------------------------------------------------------
     def analyse(self, text: str | bytes, *, source: str | None = None,

@@ -35,12 +35,22 @@ class Format(StrEnum):
     html = "html"
 
 
+class Profile(StrEnum):
+    fast = "fast"
+    accurate = "accurate"
+
+
+PROFILE_HELP = ("fast (linear models, the default) or accurate (a fine-tuned small "
+                'transformer on the CPU; needs pip install "review-analyser[accurate]").')
+
+
 class Task(StrEnum):
     spoilers = "spoilers"
     sentiment = "sentiment"
     sections = "sections"
     reviews = "reviews"
     context = "context"
+    accurate = "accurate"
 
 
 def _fail(exc: Exception) -> None:
@@ -85,6 +95,7 @@ def annotate(
         ".npz for its task) even though its SHA-256 is not in the shipped manifest, e.g. one "
         "you trained yourself. Repeatable."),
     no_reasons: bool = typer.Option(False, "--no-reasons", help="Hide spoiler reasons."),
+    profile: Profile = typer.Option(Profile.fast, "--profile", help=PROFILE_HELP),
 ) -> None:
     """Annotate one review: sections, spoilers (kind, probability, reasons) and sentiment."""
     from .api import Analyser
@@ -93,7 +104,7 @@ def annotate(
     try:
         paths = _trusted_model_paths(trust_model)
         analyser = Analyser(model_paths=paths, trust_models=list(paths.values()),
-                            spoiler_threshold=threshold)
+                            spoiler_threshold=threshold, profile=profile.value)
         if str(path) == "-":
             from .reading import MAX_BYTES
 
@@ -137,6 +148,7 @@ def batch(
                                            help="See annotate --help."),
     report: bool = typer.Option(False, "--report", help="Also write a spoiler-safe HTML page "
                                 "per review (report/) and an index.html linking them."),
+    profile: Profile = typer.Option(Profile.fast, "--profile", help=PROFILE_HELP),
 ) -> None:
     """Score every review below SOURCE into reviews/sentences tables (+ errors.jsonl).
 
@@ -181,7 +193,8 @@ def batch(
                                 text_column=text_column, id_column=id_column,
                                 threshold=threshold,
                                 trusted_models=_trusted_model_paths(trust_model),
-                                progress=progress, total=total, report=report)
+                                progress=progress, total=total, report=report,
+                                profile=profile.value)
         finally:
             if show:
                 bar.stop()
@@ -199,9 +212,23 @@ def batch(
         raise typer.Exit(EXIT_PARTIAL)
 
 
+def _train_accurate(out: Path | None) -> None:
+    from .models import models_dir
+    from .training.accurate import train_accurate
+
+    try:
+        header = train_accurate(out or models_dir(), log=typer.echo)
+    except AnalyserError as exc:
+        _fail(exc)
+    typer.echo(f"wrote {(out or models_dir()) / 'accurate'} ({header['version']}, spoiler "
+               f"threshold {header['threshold']})")
+
+
 @app.command()
 def train(
-    task: Task = typer.Argument(..., help="spoilers, sentiment, sections or context."),
+    task: Task = typer.Argument(..., help="spoilers, sentiment, sections, context, or "
+                                "accurate (the accurate profile's encoder; needs "
+                                'pip install "review-analyser[train-accurate]").'),
     data: Path = typer.Option(None, "--data", help="Data folder (default ../shared/data)."),
     out: Path = typer.Option(None, "--out", help="Output folder (default models/). Only models "
                              "written to models/ are recorded in the shipped manifest."),
@@ -216,6 +243,9 @@ def train(
     from .training.evaluate import evaluate_task
     from .training.train import train as run_train
 
+    if task is Task.accurate:
+        _train_accurate(out)
+        return
     try:
         entry = run_train(task.value, out)
         report = None
@@ -237,13 +267,15 @@ def evaluate(
                                        "../shared/data (default: the dev split)."),
     threshold: float = typer.Option(None, "--threshold", min=0.0, max=1.0,
                                     help="Spoiler threshold to score (default: shipped)."),
+    profile: Profile = typer.Option(Profile.fast, "--profile", help=PROFILE_HELP),
 ) -> None:
     """Score a labelled file through the public API; print metrics beside baselines.
     The last line is one JSON object with every metric."""
     from .training.evaluate import evaluate_task
 
     try:
-        evaluate_task(task.value, files or None, log=typer.echo, threshold=threshold)
+        evaluate_task(task.value, files or None, log=typer.echo, threshold=threshold,
+                      profile=profile.value)
     except AnalyserError as exc:
         _fail(exc)
 

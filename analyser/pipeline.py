@@ -16,9 +16,12 @@ import spacy
 from spacy.language import Language
 
 from . import extensions  # noqa: F401
-from .components import context, sections, sentiment, spoilers, structure  # noqa: F401
+from .components import context, encoder, sections, sentiment, spoilers, structure  # noqa: F401
 
 STAGES = ("structure", "sections", "spoilers", "sentiment", "context")
+# fast: linear models only; accurate: the fine-tuned encoder makes the final decisions
+PROFILES = {"fast": STAGES, "accurate": (*STAGES, "encoder")}
+_MODEL_STAGES = ("sections", "spoilers", "sentiment", "context", "encoder")
 
 
 def build_pipeline(
@@ -40,7 +43,7 @@ def build_pipeline(
     trusted = None if isinstance(trust_models, bool) else {str(p) for p in trust_models}
     nlp = spacy.blank("en")
     nlp.add_pipe("review_structure", config=config.get("structure", {}))
-    for stage in ("sections", "spoilers", "sentiment", "context"):
+    for stage in _MODEL_STAGES:
         if stage not in stages:
             continue
         path = model_paths.get(stage)

@@ -88,7 +88,7 @@ class ReviewAnalysis:
     headings: list[tuple[int, int]]
     spoilers: SpoilerSummary
     sentiment: Sentiment
-    model_versions: dict[str, str]
+    model_versions: dict[str, str | None]
     source: str | None = None
     format: str = "text"
     language: str = "en"
@@ -146,7 +146,7 @@ class ReviewAnalysis:
         }
 
 
-def from_doc(doc: Doc, *, source: str | None, fmt: str, model_versions: dict[str, str]
+def from_doc(doc: Doc, *, source: str | None, fmt: str, model_versions: dict[str, str | None]
              ) -> ReviewAnalysis:
     """Collect the pipeline's extension attributes into plain objects."""
     from .extensions import doc_text

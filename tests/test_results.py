@@ -38,7 +38,9 @@ def test_to_dict_follows_the_documented_schema(analyser):
     assert d["spoilers"]["count"] == sum(s["spoiler"]["flag"] for s in d["sentences"])
     assert set(d["sentiment"]) == {"score", "label"}
     assert d["sentiment"]["label"] in {"positive", "negative", "mixed", "neutral"}
-    assert set(d["model_versions"]) == {"sections", "spoilers", "sentiment", "context"}
+    assert set(d["model_versions"]) == {"profile", "sections", "spoilers", "sentiment",
+                                        "context", "encoder"}
+    assert d["model_versions"]["profile"] == "fast"
 
 
 def test_to_frame_has_one_row_per_sentence(analyser):

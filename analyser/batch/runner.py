@@ -107,6 +107,7 @@ class BatchRun:
         progress: Callable[[int, int], None] | None = None,
         total: int | None = None,
         report: bool = False,
+        profile: str = "fast",
     ) -> None:
         if fmt not in FORMATS:
             raise InputError(f"unknown output format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -126,13 +127,15 @@ class BatchRun:
         # relative paths of review files are resolved against this on the workers
         self.root = str(self.source if self.source.is_dir() else self.source.parent)
         # what a worker needs: the model settings, and whether to render report pages
+        # (several workers share the cores: the encoder of each gets one thread)
         self.options: dict[str, Any] = {"threshold": threshold, "trusted_models": trusted_models,
-                                        "report": report}
+                                        "report": report, "profile": profile,
+                                        "threads": 1 if jobs > 1 else None}
         # the options a resumed run must share with the run it finishes
         self.pinned: dict[str, Any] = {
             "source": str(self.source.resolve()), "format": fmt, "chunk_size": chunk_size,
             "text_column": text_column, "id_column": id_column, "threshold": threshold,
-            "report": report}
+            "report": report, "profile": profile}
         self.parts = self.out / "parts"
         self.run_file = self.out / "run.json"
         self.summary = BatchSummary(out=str(self.out))

@@ -31,14 +31,16 @@ def worker_analyser(options: dict[str, Any]) -> Analyser:
     models once; a later batch with another threshold or model files gets its own)."""
     global _ANALYSER
     paths = options.get("trusted_models") or {}
-    key = (options.get("threshold"), tuple(sorted(paths.items())))
+    profile, threads = options.get("profile", "fast"), options.get("threads")
+    key = (options.get("threshold"), tuple(sorted(paths.items())), profile, threads)
     if _ANALYSER is None or _ANALYSER[0] != key:
         import gc
 
         from ..api import Analyser
 
         _ANALYSER = (key, Analyser(model_paths=paths, trust_models=list(paths.values()),
-                                   spoiler_threshold=options.get("threshold")))
+                                   spoiler_threshold=options.get("threshold"), profile=profile,
+                                   config={"encoder": {"threads": threads}}))
         # Models and modules live as long as the worker: moving them out of the garbage
         # collector's view keeps full collections cheap while chunks allocate result rows,
         # and keeps forked workers from dirtying (copying) the pages they share.
@@ -92,7 +94,7 @@ def _sentence_rows(item: Item, result: ReviewAnalysis) -> list[dict[str, Any]]:
             "section": s.section, "plot_probability": s.plot_probability,
             "spoiler_probability": s.spoiler.probability, "spoiler_flag": s.spoiler.flag,
             "spoiler_kind": s.spoiler.kind, "spoiler_reasons": list(s.spoiler.reasons),
-            "sentiment": s.sentiment,
+            "sentiment": s.sentiment, "sentiment_label": s.sentiment_label,
         })
     return rows
 

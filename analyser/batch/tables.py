@@ -33,7 +33,7 @@ SENTENCE_SCHEMA = pa.schema([
     ("heading", pa.string()), ("section", pa.string()), ("plot_probability", pa.float64()),
     ("spoiler_probability", pa.float64()), ("spoiler_flag", pa.bool_()),
     ("spoiler_kind", pa.string()), ("spoiler_reasons", pa.list_(pa.string())),
-    ("sentiment", pa.float64()),
+    ("sentiment", pa.float64()), ("sentiment_label", pa.string()),
 ])
 
 

@@ -159,7 +159,7 @@ class ReviewContext(BatchComponent):
             table["sentiment_label"] = [SENTIMENT_LABELS[int(k)]
                                         for k in sent[rows].argmax(1)]
             doc._.sections = build_sections(table, labels)
-            _section_sentiment(doc._.sections, table)
+            section_sentiment(doc._.sections, table)
             if n:
                 doc._.sentiment_label = VERDICT_LABELS[verdict[d]]
             i += n
@@ -195,7 +195,7 @@ class ReviewContext(BatchComponent):
         return out
 
 
-def _section_sentiment(sections: list[dict], table: dict) -> None:
+def section_sentiment(sections: list[dict], table: dict) -> None:
     """Each section's sentiment: the mean polarity score of its sentences (sections are
     runs of consecutive sentences, so a slice of the cumulative sum)."""
     starts = table["start"]

@@ -84,10 +84,11 @@ def _print_table(log: Callable[[str], None], title: str, rows: dict[str, dict[st
 
 
 # --- spoilers --------------------------------------------------------------------------
-def evaluate_spoilers(files, log, threshold: float | None = None) -> dict[str, Any]:
+def evaluate_spoilers(files, log, threshold: float | None = None, profile: str = "fast"
+                      ) -> dict[str, Any]:
     from ..api import Analyser
 
-    analyser = Analyser(spoiler_threshold=threshold)
+    analyser = Analyser(spoiler_threshold=threshold, profile=profile)
     thr = analyser.spoiler_threshold
     sent_rows: list[dict] = []
     review_rows: list[dict] = []
@@ -181,10 +182,11 @@ def evaluate_spoilers(files, log, threshold: float | None = None) -> dict[str, A
 
 
 # --- sentiment -------------------------------------------------------------------------
-def evaluate_sentiment(files, log, threshold: float | None = None) -> dict[str, Any]:
+def evaluate_sentiment(files, log, threshold: float | None = None, profile: str = "fast"
+                       ) -> dict[str, Any]:
     from ..api import Analyser
 
-    analyser = Analyser()
+    analyser = Analyser(profile=profile)
     rows = [r for f in files for r in read_jsonl(f) if r.get("label") in ("pos", "neg")]
     y = np.array([r["label"] == "pos" for r in rows], dtype=int)
     score = np.zeros(len(rows))
@@ -244,10 +246,11 @@ def _vader() -> Callable[[str], float] | None:
 
 
 # --- sections --------------------------------------------------------------------------
-def evaluate_sections(files, log, threshold: float | None = None) -> dict[str, Any]:
+def evaluate_sections(files, log, threshold: float | None = None, profile: str = "fast"
+                      ) -> dict[str, Any]:
     from ..api import Analyser
 
-    analyser = Analyser()
+    analyser = Analyser(profile=profile)
     rows = [r for f in files for r in read_jsonl(f) if r.get("section") in ("plot", "opinion")]
     y = np.array([r["section"] == "plot" for r in rows], dtype=int)
     prob = np.zeros(len(rows))
@@ -279,10 +282,11 @@ def evaluate_sections(files, log, threshold: float | None = None) -> dict[str, A
     return {"tables": tables, "predicted_labels": dict(labels), "predictions": predictions}
 
 
-def _evaluate_reviews(files, log, threshold: float | None = None) -> dict[str, Any]:
+def _evaluate_reviews(files, log, threshold: float | None = None, profile: str = "fast"
+                      ) -> dict[str, Any]:
     from .evaluate_reviews import evaluate_reviews
 
-    return evaluate_reviews(files, log, threshold)
+    return evaluate_reviews(files, log, threshold, profile)
 
 
 EVALUATORS = {
@@ -295,16 +299,16 @@ EVALUATORS = {
 
 
 def evaluate_task(task: str, files: list[Path] | None, log: Callable[[str], None] = print,
-                  threshold: float | None = None, *, predictions: bool = False
-                  ) -> dict[str, Any]:
+                  threshold: float | None = None, *, predictions: bool = False,
+                  profile: str = "fast") -> dict[str, Any]:
     """Metrics tables for `task` (printed, and returned). With `predictions`, the result also
     holds ``predictions``: a DataFrame with one row per scored example (task, level,
     source, text, label, probability, predicted) for plots and error analysis."""
     paths = _resolve(files, task)
     log(f"evaluating {task} on: " + ", ".join(str(p) for p in paths))
-    result = EVALUATORS[task](paths, log, threshold)
+    result = EVALUATORS[task](paths, log, threshold, profile)
     rows = result.pop("predictions", [])
-    result = {"task": task, "files": [str(p) for p in paths], **result}
+    result = {"task": task, "profile": profile, "files": [str(p) for p in paths], **result}
     log(json.dumps(result))
     if predictions:
         import pandas as pd

@@ -124,24 +124,36 @@ def _metrics(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, Any]:
 
 
 def evaluate_reviews(files: list[Path], log: Callable[[str], None],
-                     threshold: float | None = None) -> dict[str, Any]:
+                     threshold: float | None = None, profile: str = "fast") -> dict[str, Any]:
+    """`profile` is scored as "analyser"; the other profile, when it can be loaded (the
+    accurate one needs its extra), is scored beside it in the same run."""
     from ..api import Analyser
-    from ..pipeline import STAGES
+    from ..errors import ModelError
+    from ..pipeline import PROFILES, STAGES
 
     reviews = [r for f in files for r in read_jsonl(f)]
     texts = [r["text"] for r in reviews]
-    current = Analyser(spoiler_threshold=threshold)
+    current = Analyser(spoiler_threshold=threshold, profile=profile)
     analyses = list(current.pipe(texts))
     gold = _gold(reviews, analyses)
+    systems = {"analyser": _metrics(gold, _predictions(analyses, neutral=True))}
+    for other in PROFILES:
+        if other == profile:
+            continue
+        try:
+            alt = Analyser(spoiler_threshold=threshold, profile=other)
+        except ModelError as exc:
+            log(f"{other} profile not scored: {exc}")
+            continue
+        systems[f"{other} profile"] = _metrics(gold, _predictions(list(alt.pipe(texts)),
+                                                                  neutral=True))
     previous = Analyser(stages=tuple(s for s in STAGES if s != "context"))
     before = list(previous.pipe(texts))
-    systems = {"analyser": _metrics(gold, _predictions(analyses, neutral=True)),
-               "previous (no context stage)": _metrics(gold, _predictions(before,
-                                                                           neutral=False))}
+    systems["previous (no context stage)"] = _metrics(gold, _predictions(before, neutral=False))
     if (data_dir() / TRAIN_FILE).exists():
         systems["bag of words (sentence alone)"] = _metrics(gold, _bow(reviews, analyses))
-    log(f"{len(reviews)} reviews, {len(gold['review'])} sentences; spoiler threshold "
-        f"{current.spoiler_threshold}")
+    log(f"{len(reviews)} reviews, {len(gold['review'])} sentences; profile {profile}, "
+        f"spoiler threshold {current.spoiler_threshold}")
     keys = ["section_macro_f1", "spoiler_roc_auc", "spoiler_precision", "spoiler_recall",
             "spoiler_f1", "hint_found", "spoiler_free_reviews", "sentiment_macro_f1",
             "verdict_accuracy", "mixed_found"]
