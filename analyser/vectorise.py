@@ -51,6 +51,8 @@ from .linear import pack_strings, unpack_strings
 # millions of reviews; re-normalising a word is cheap).
 _ORTH_CACHE_MAX = 100_000
 _FINAL = frozenset(".;!?")  # tokens that also end a contrast scope
+# Doc.user_data key of the (TokenBatch, position in it) a doc belongs to during a run
+_BATCH_KEY = "analyser_token_batch"
 
 
 _WORD_BITS = {2: 32, 3: 21}  # bits per word id in the code of a word pair / triple
@@ -305,8 +307,10 @@ SPACE = FeatureSpace()
 class TokenBatch:
     """The body-sentence tokens of a batch of docs, flattened (whitespace tokens dropped).
 
-    Built once per batch and shared by the model components (:meth:`of`), which also share
-    the ids computed from it through `cache`."""
+    Built once per batch and shared by the model components through the docs themselves
+    (:meth:`shared`, :meth:`release`), which also share the ids computed from it through
+    `cache`. It keeps the sentence tables it was built from but not the docs, so attaching
+    it to them makes no reference cycle."""
 
     orth: np.ndarray  # uint64 spaCy ORTH id per token
     sent: np.ndarray  # int64 sentence number (across the batch) per token
@@ -314,7 +318,6 @@ class TokenBatch:
     n_sents: int
     n_docs: int
     strings: object  # the StringStore that resolves ORTH ids
-    docs: list = field(default_factory=list, repr=False)
     tables: list = field(default_factory=list, repr=False)
     cache: dict = field(default_factory=dict, repr=False)
     # per token: followed by whitespace in the text (spaCy's SPACY attribute)
@@ -342,17 +345,36 @@ class TokenBatch:
         return self.cache["distinct"]
 
     @classmethod
-    def of(cls, docs: Sequence[Doc]) -> TokenBatch:
-        """The batch for these docs: the one the previous component built when it was given
-        the very same docs with the very same sentence tables, else a new one."""
-        global _LAST
-        last = _LAST
-        if (last is not None and len(last.docs) == len(docs)
-                and all(a is b for a, b in zip(last.docs, docs, strict=True))
-                and all(d._.sentence_table is t for d, t in zip(docs, last.tables, strict=True))):
-            return last
-        batch = _LAST = cls.from_docs(docs)
+    def attached(cls, docs: Sequence[Doc]) -> TokenBatch | None:
+        """The batch attached to exactly these docs (in this order, with the very sentence
+        tables it was built from), or None."""
+        entry = docs[0].user_data.get(_BATCH_KEY) if docs else None
+        if entry is None or entry[0].n_docs != len(docs):
+            return None
+        batch = entry[0]
+        for k, (doc, table) in enumerate(zip(docs, batch.tables, strict=True)):
+            entry = doc.user_data.get(_BATCH_KEY)
+            if entry is None or entry[0] is not batch or entry[1] != k or (
+                    doc._.sentence_table is not table):
+                return None
         return batch
+
+    @classmethod
+    def shared(cls, docs: Sequence[Doc]) -> TokenBatch:
+        """The batch attached to these docs; built and attached to them if there is none, so
+        the next component given the same docs finds it."""
+        batch = cls.attached(docs)
+        if batch is None:
+            batch = cls.from_docs(docs)
+            for k, doc in enumerate(docs):
+                doc.user_data[_BATCH_KEY] = (batch, k)
+        return batch
+
+    @staticmethod
+    def release(docs: Sequence[Doc]) -> None:
+        """Detach any batch from these docs (their user data must stay serialisable)."""
+        for doc in docs:
+            doc.user_data.pop(_BATCH_KEY, None)
 
     @classmethod
     def from_docs(cls, docs: Sequence[Doc]) -> TokenBatch:
@@ -369,7 +391,7 @@ class TokenBatch:
         n_sents = len(starts)
         if not n_sents:
             return cls(np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, np.int64),
-                       0, n_docs, strings, docs, tables)
+                       0, n_docs, strings, tables)
         laid = EndToEnd(docs, [ORTH, IDX, IS_SPACE, SPACY], skip=[n == 0 for n in n_per_doc])
         arr, shift = laid.rows, laid.char_offset
         keep = arr[:, 2] == 0  # whitespace tokens belong to no sentence's features
@@ -383,8 +405,7 @@ class TokenBatch:
         positions = np.arange(int(counts.sum())) + np.repeat(first, counts)
         sent = np.repeat(np.arange(n_sents), counts)
         return cls(arr[keep, 0][positions].astype(np.uint64), sent, sent_doc[sent], n_sents,
-                   n_docs, strings, docs, tables,
-                   space_after=arr[keep, 3][positions].astype(bool))
+                   n_docs, strings, tables, space_after=arr[keep, 3][positions].astype(bool))
 
 
 class EndToEnd:
@@ -410,15 +431,6 @@ class EndToEnd:
     def positions(self, idx_column: np.ndarray) -> np.ndarray:
         """An ``IDX`` column shifted to batch-wide character positions."""
         return idx_column.astype(np.int64) + np.repeat(self.char_offset, self.counts)
-
-
-_LAST: TokenBatch | None = None
-
-
-def forget_batches() -> None:
-    """Drop the shared batch (the last component calls this: nothing keeps docs alive)."""
-    global _LAST
-    _LAST = None
 
 
 _ORTH_CUES: dict[int, int] = {}

@@ -81,14 +81,13 @@ def _token_and_string_cues(texts, special_cases=()):
     from spacy.symbols import ORTH
 
     from analyser.pipeline import build_pipeline
-    from analyser.vectorise import TokenBatch, cue_lists, forget_batches, sentence_texts
+    from analyser.vectorise import TokenBatch, cue_lists, sentence_texts
 
     nlp = build_pipeline(stages=("structure",))
     for text, pieces in special_cases:
         nlp.tokenizer.add_special_case(text, [{ORTH: p} for p in pieces])
     docs = [nlp.make_doc(t) for t in texts]
     nlp.get_pipe("review_structure").process(docs)
-    forget_batches()
     sentences = sentence_texts(docs)
     assert len(sentences) >= len(texts)
     return cue_lists(TokenBatch.from_docs(docs), sentences), [cue_tokens(s.lower())

@@ -35,9 +35,8 @@ from ..context import (
 )
 from ..features import CUE_NAMES
 from ..headings import heading_label
-from ..models import load_model
-from ..vectorise import FeatureIndex, TokenBatch, count_matrix, cue_lists, sentence_texts
-from .base import BatchComponent
+from ..vectorise import TokenBatch, count_matrix, cue_lists, sentence_texts
+from .base import ModelComponent
 from .sections import build_sections
 from .spoilers import informative, readable
 
@@ -67,10 +66,11 @@ _CREDITS = FLAG_NAMES.index("credits_line")
     requires=["doc._.sentence_table"],
 )
 def make_review_context(nlp: Language, name: str, model_path: str | None, trust_model: bool,
-                        threshold: float | None, promise_factor: float, n_reasons: int):
+                        threshold: float | None, promise_factor: float, n_reasons: int
+                        ) -> ReviewContext:
     return ReviewContext(name, model_path=model_path, trust_model=trust_model,
                          threshold=threshold, promise_factor=promise_factor,
-                         n_reasons=n_reasons)
+                         n_reasons=n_reasons, nlp=nlp)
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -79,20 +79,21 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-class ReviewContext(BatchComponent):
+class ReviewContext(ModelComponent):
+    task = "context"
+    token_models = ("stage1",)
+
     def __init__(self, name: str = "review_context", *, model_path: str | None = None,
                  trust_model: bool = False, threshold: float | None = None,
-                 promise_factor: float = 0.25, n_reasons: int = 4) -> None:
-        self.name = name
-        bundle = load_model("context", model_path, trust=trust_model)
-        self.models = bundle["models"]
+                 promise_factor: float = 0.25, n_reasons: int = 4,
+                 nlp: Language | None = None) -> None:
+        super().__init__(name, model_path=model_path, trust_model=trust_model, nlp=nlp)
         self.stage1 = self.models["stage1"]
-        self.threshold = float(threshold if threshold is not None else bundle["threshold"])
+        self.index = self.indexes["stage1"]
+        self.threshold = float(threshold if threshold is not None else self.bundle["threshold"])
         self.promise_factor = promise_factor
         self.n_reasons = n_reasons
-        self.version = bundle.get("version")
-        self.column_means = np.asarray(bundle["column_means"], dtype=np.float64)
-        self.index = FeatureIndex(self.stage1.index)
+        self.column_means = np.asarray(self.bundle["column_means"], dtype=np.float64)
         self.columns = context_columns()
         # a word's push towards "spoiler" in the first stage: P(hint or explicit) vs none
         start = len(HEADS["section"])
@@ -109,12 +110,11 @@ class ReviewContext(BatchComponent):
         X = self.stage1.transform(X)
         return self.stage1.decision(X), X
 
-    def process(self, docs: list[Doc]) -> None:
+    def annotate(self, docs: list[Doc], batch: TokenBatch) -> None:
         tables = [doc._.sentence_table for doc in docs]
         counts = [len(t["start"]) for t in tables]
         if not sum(counts):
             return
-        batch = TokenBatch.of(docs)
         texts = sentence_texts(docs)
         logits, X1 = self.first_stage(batch)
         cue_sets = [set(c) for c in cue_lists(batch, texts)]

@@ -20,9 +20,8 @@ from spacy.tokens import Doc
 
 from ..extensions import doc_text
 from ..headings import heading_label, is_info_line
-from ..models import load_model
-from ..vectorise import FeatureIndex, TokenBatch, count_matrix
-from .base import BatchComponent
+from ..vectorise import TokenBatch, count_matrix
+from .base import ModelComponent
 
 _INTRO = re.compile(
     r"\b((is|was|isn't|wasn't) (a|an|the) ([\w'-]+ ){0,5}(film|movie|novel|book|documentary|"
@@ -40,23 +39,27 @@ _INTRO = re.compile(
 @Language.factory(
     "review_sections",
     default_config={"model_path": None, "trust_model": False, "use_headings": True},
+    assigns=["doc._.sentence_table", "doc._.sections"],
+    requires=["doc._.sentence_table"],
 )
 def make_review_sections(nlp: Language, name: str, model_path: str | None, trust_model: bool,
-                         use_headings: bool):
+                         use_headings: bool) -> ReviewSections:
     return ReviewSections(name, model_path=model_path, trust_model=trust_model,
-                          use_headings=use_headings)
+                          use_headings=use_headings, nlp=nlp)
 
 
-class ReviewSections(BatchComponent):
+class ReviewSections(ModelComponent):
+    task = "sections"
+    token_models = ("plot",)
+
     def __init__(self, name: str = "review_sections", *, model_path: str | None = None,
-                 trust_model: bool = False, use_headings: bool = True) -> None:
-        self.name = name
-        bundle = load_model("sections", model_path, trust=trust_model)
-        self.model = bundle["models"]["plot"]
-        self.context_weight = float(bundle.get("context_weight", 0.0))
-        self.version = bundle.get("version")
+                 trust_model: bool = False, use_headings: bool = True,
+                 nlp: Language | None = None) -> None:
+        super().__init__(name, model_path=model_path, trust_model=trust_model, nlp=nlp)
+        self.model = self.models["plot"]
+        self.index = self.indexes["plot"]
+        self.context_weight = float(self.bundle.get("context_weight", 0.0))
         self.use_headings = use_headings
-        self.index = FeatureIndex(self.model.index)
 
     def features(self, batch: TokenBatch):
         """The model's input matrix for every body sentence of the batch
@@ -67,15 +70,17 @@ class ReviewSections(BatchComponent):
                           ix.char_grams(batch)])
         return self.model.transform(X)
 
-    def plot_probabilities(self, docs: list[Doc]) -> np.ndarray:
-        """Context-free P(plot) of every body sentence of `docs`."""
-        batch = TokenBatch.of(docs)
+    def plot_probabilities(self, docs: list[Doc], batch: TokenBatch | None = None
+                           ) -> np.ndarray:
+        """Context-free P(plot) of every body sentence of `docs` (`batch`: their tokens)."""
+        if batch is None:
+            batch = self.token_batch(docs)
         if not batch.n_sents:
             return np.zeros(0)
         return self.model.proba(self.features(batch))
 
-    def process(self, docs: list[Doc]) -> None:
-        probs = self.plot_probabilities(docs)
+    def annotate(self, docs: list[Doc], batch: TokenBatch) -> None:
+        probs = self.plot_probabilities(docs, batch)
         tables = [doc._.sentence_table for doc in docs]
         counts = [len(t["start"]) for t in tables]
         paragraphs = np.fromiter(chain.from_iterable(t["paragraph"] for t in tables), np.int64,

@@ -21,14 +21,8 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..models import load_model
-from ..vectorise import (
-    FeatureIndex,
-    TokenBatch,
-    count_matrix,
-    forget_batches,
-)
-from .base import BatchComponent
+from ..vectorise import FeatureIndex, TokenBatch, count_matrix
+from .base import ModelComponent
 
 _GROUPS = ("opinion", "summary", "plot")
 # the stacker's inputs, in column order (stack_features / stack_rows)
@@ -87,30 +81,35 @@ def stack_rows(doc_logits: np.ndarray, scores: np.ndarray, labels: list[str],
         "mixed_share": 0.25,
         "mixed_band": 0.3,
     },
+    assigns=["doc._.sentence_table", "doc._.sections", "doc._.sentiment",
+             "doc._.sentiment_label"],
+    requires=["doc._.sentence_table"],
 )
 def make_review_sentiment(nlp: Language, name: str, model_path: str | None, trust_model: bool,
-                          neutral_band: float, mixed_share: float, mixed_band: float):
+                          neutral_band: float, mixed_share: float, mixed_band: float
+                          ) -> ReviewSentiment:
     return ReviewSentiment(name, model_path=model_path, trust_model=trust_model,
                            neutral_band=neutral_band, mixed_share=mixed_share,
-                           mixed_band=mixed_band)
+                           mixed_band=mixed_band, nlp=nlp)
 
 
-class ReviewSentiment(BatchComponent):
+class ReviewSentiment(ModelComponent):
+    task = "sentiment"
+    token_models = ("sentence", "review")
+
     def __init__(self, name: str = "review_sentiment", *, model_path: str | None = None,
                  trust_model: bool = False, neutral_band: float = 0.1,
-                 mixed_share: float = 0.25, mixed_band: float = 0.3) -> None:
-        self.name = name
-        bundle = load_model("sentiment", model_path, trust=trust_model)
-        models = bundle["models"]
-        self.sentence_model = models["sentence"]
-        self.review_model = models["review"]
-        self.stacker = models["stacker"]
-        self.version = bundle.get("version")
+                 mixed_share: float = 0.25, mixed_band: float = 0.3,
+                 nlp: Language | None = None) -> None:
+        super().__init__(name, model_path=model_path, trust_model=trust_model, nlp=nlp)
+        self.sentence_model = self.models["sentence"]
+        self.review_model = self.models["review"]
+        self.stacker = self.models["stacker"]
+        self.sentence_index = self.indexes["sentence"]
+        self.review_index = self.indexes["review"]
         self.neutral_band = neutral_band
         self.mixed_share = mixed_share
         self.mixed_band = mixed_band
-        self.sentence_index = FeatureIndex(self.sentence_model.index)
-        self.review_index = FeatureIndex(self.review_model.index)
 
     @staticmethod
     def _features(model, index: FeatureIndex, batch: TokenBatch, seg: np.ndarray, n_rows: int):
@@ -142,11 +141,9 @@ class ReviewSentiment(BatchComponent):
         X = self._features(self.review_model, self.review_index, batch, batch.doc, batch.n_docs)
         return self.review_model.decision(X)
 
-    def process(self, docs: list[Doc]) -> None:
-        batch = TokenBatch.of(docs)
+    def annotate(self, docs: list[Doc], batch: TokenBatch) -> None:
         scores = self.sentence_scores(batch)
         doc_logits = self.review_logits(batch)
-        forget_batches()  # the last model: the shared batch must not keep these docs alive
         tables = [doc._.sentence_table for doc in docs]
         counts = [len(t["start"]) for t in tables]
         labels = [lab or "opinion" for t in tables for lab in t["section"]]

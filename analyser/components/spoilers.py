@@ -22,16 +22,14 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..features import cue_tokens
-from ..models import load_model
 from ..vectorise import (
-    FeatureIndex,
     TokenBatch,
     count_matrix,
     cue_lists,
     sentence_texts,
     shape_and_plot_tokens,
 )
-from .base import BatchComponent
+from .base import ModelComponent
 
 _EXPLICIT_CUES = {"__cue_death__", "__cue_reveal__", "__cue_identity__", "__cue_ending__"}
 _READABLE = {
@@ -75,29 +73,32 @@ def readable(feature: str) -> str:
         "promise_factor": 0.25,
         "n_reasons": 4,
     },
+    assigns=["doc._.sentence_table"],
+    requires=["doc._.sentence_table"],
 )
 def make_review_spoilers(nlp: Language, name: str, model_path: str | None, trust_model: bool,
                          threshold: float | None, hint_boost: float, promise_factor: float,
-                         n_reasons: int):
+                         n_reasons: int) -> ReviewSpoilers:
     return ReviewSpoilers(name, model_path=model_path, trust_model=trust_model,
                           threshold=threshold, hint_boost=hint_boost,
-                          promise_factor=promise_factor, n_reasons=n_reasons)
+                          promise_factor=promise_factor, n_reasons=n_reasons, nlp=nlp)
 
 
-class ReviewSpoilers(BatchComponent):
+class ReviewSpoilers(ModelComponent):
+    task = "spoilers"
+    token_models = ("spoiler",)
+
     def __init__(self, name: str = "review_spoilers", *, model_path: str | None = None,
                  trust_model: bool = False, threshold: float | None = None,
                  hint_boost: float = 0.6, promise_factor: float = 0.25,
-                 n_reasons: int = 4) -> None:
-        self.name = name
-        bundle = load_model("spoilers", model_path, trust=trust_model)
-        self.model = bundle["models"]["spoiler"]
-        self.threshold = float(threshold if threshold is not None else bundle["threshold"])
+                 n_reasons: int = 4, nlp: Language | None = None) -> None:
+        super().__init__(name, model_path=model_path, trust_model=trust_model, nlp=nlp)
+        self.model = self.models["spoiler"]
+        self.index = self.indexes["spoiler"]
+        self.threshold = float(threshold if threshold is not None else self.bundle["threshold"])
         self.hint_boost = hint_boost
         self.promise_factor = promise_factor
         self.n_reasons = n_reasons
-        self.version = bundle.get("version")
-        self.index = FeatureIndex(self.model.index)
         self._names = self.model.features
         # a feature's push on the score when present (folded NB ratio x weight)
         self._coef = self.model.weights
@@ -119,10 +120,11 @@ class ReviewSpoilers(BatchComponent):
         ]
         return self.model.transform(count_matrix(batch.n_sents, ix.n_columns, parts))
 
-    def score(self, docs: list[Doc]):
+    def score(self, docs: list[Doc], batch: TokenBatch | None = None):
         """Rule-adjusted probabilities, cue sets and the feature matrix of every body
-        sentence of `docs`."""
-        batch = TokenBatch.of(docs)
+        sentence of `docs` (`batch`: their tokens)."""
+        if batch is None:
+            batch = self.token_batch(docs)
         if not batch.n_sents:
             return np.zeros(0), [], None
         texts = sentence_texts(docs)
@@ -147,8 +149,8 @@ class ReviewSpoilers(BatchComponent):
                 adj[i] = 1 - (1 - adj[i]) * (1 - hint_boost)
         return adj
 
-    def process(self, docs: list[Doc]) -> None:
-        probs, cues, X = self.score(docs)
+    def annotate(self, docs: list[Doc], batch: TokenBatch) -> None:
+        probs, cues, X = self.score(docs, batch)
         flagged = np.flatnonzero(probs >= self.threshold)
         reasons = self._reasons(X, flagged, cues)
         kinds = {k: self._kind(cues[k]) for k in flagged.tolist()}

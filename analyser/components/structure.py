@@ -63,8 +63,12 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
 @Language.factory(
     "review_structure",
     default_config={"remove_chrome": True, "detect_headings": True},
+    assigns=["token.is_sent_start", "doc._.removed", "doc._.heading_offsets",
+             "doc._.sentence_table"],
+    requires=[],  # doc._.heading_hints and doc._.presplit come from the caller, if at all
 )
-def make_review_structure(nlp: Language, name: str, remove_chrome: bool, detect_headings: bool):
+def make_review_structure(nlp: Language, name: str, remove_chrome: bool, detect_headings: bool
+                          ) -> ReviewStructure:
     return ReviewStructure(name, remove_chrome=remove_chrome, detect_headings=detect_headings)
 
 
