@@ -26,6 +26,7 @@ REASONS = (
     "navigation",
     "archive",
     "empty-widget",
+    "widget-residue",
 )
 
 _MAX_WORDS = 20
@@ -244,6 +245,27 @@ def _is_by_line(norm: str, original: str) -> bool:
 
 
 _Rule = Callable[[str, str], bool]
+# Residue of widgets and images, by shape rather than by name: image file names
+# ("facebook-icon.png"), link targets, and button labels run together with no spaces
+# ("ShareTweetPinEmail": three or more capitalised words in one token).
+_FILE_TOKEN_RE = re.compile(r"[\w.-]+\.(?:png|jpe?g|gif|svg|webp|ico|bmp|tiff?)(?:\?\S*)?",
+                            re.I)
+_URL_TOKEN_RE = re.compile(r"(?:https?://|www\.)\S+", re.I)
+_RUN_TOGETHER_RE = re.compile(r"(?:[A-Z][a-z]+){3,}")
+# a line that is only emoticons or pictographs: a smiley left after the review ends
+_EMOTICON_LINE_RE = re.compile(
+    r"(?:\s*(?:[:;=8xX][-'^o]?[()DPpOo3/\\|\]\[*]+|<3+|\^_*\^|[\u2600-\u27bf\U0001f300-"
+    r"\U0001faff\ufe0f\u200d]+))+\s*")
+
+
+def _is_residue(original: str) -> bool:
+    tokens = original.split()
+    return bool(tokens) and all(
+        _FILE_TOKEN_RE.fullmatch(t) or _URL_TOKEN_RE.fullmatch(t)
+        or _RUN_TOGETHER_RE.fullmatch(t) for t in tokens) and any(
+        _FILE_TOKEN_RE.fullmatch(t) or _RUN_TOGETHER_RE.fullmatch(t) for t in tokens)
+
+
 _RULES: tuple[tuple[str, _Rule], ...] = (
     ("comments", lambda n, o: _is_meta_norm(n)),
     ("comments", lambda n, o: bool(_COMMENT_HEADER_RE.fullmatch(n))),
@@ -255,6 +277,8 @@ _RULES: tuple[tuple[str, _Rule], ...] = (
     ("byline", lambda n, o: bool(_BYLINE_RE.fullmatch(n)) and not n.endswith(".")),
     ("byline", _is_by_line),
     ("navigation", lambda n, o: bool(_NAV_RE.fullmatch(n)) or _is_menu_line(n)),
+    ("widget-residue", lambda n, o: _is_residue(o)),
+    ("empty-widget", lambda n, o: bool(_EMOTICON_LINE_RE.fullmatch(o))),
 )
 
 

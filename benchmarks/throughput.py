@@ -18,7 +18,9 @@ texts:
   ``--batch-repeats`` times and the best time of each is kept (the scaling is their ratio),
   while the peak RSS reported is the largest of the repeats;
 * start-up: import + ``Analyser()`` (loading and verifying the shipped models) in a fresh
-  process, which every batch worker and every ``analyser annotate`` pays once.
+  process, which every batch worker and every ``analyser annotate`` pays once;
+* the fast and accurate profiles side by side on the same real IMDb reviews
+  (``--profiles N``): sentences/s, start-up and peak RSS, each in a fresh process.
 
 Every speed is also given as a ratio to the bare-spaCy words/s of the same run.
 """
@@ -152,6 +154,41 @@ print(t1 - t)
 """
 
 
+_PROFILE = """
+import json, sys, time
+from analyser import Analyser
+texts = json.load(open(sys.argv[1]))
+t = time.perf_counter()
+a = Analyser(profile=sys.argv[2])
+startup = time.perf_counter() - t
+list(a.pipe(texts[:20]))  # warm up
+t = time.perf_counter()
+n = sum(len(r.sentences) for r in a.pipe(texts))
+dt = time.perf_counter() - t
+with open("/proc/self/status") as fh:
+    rss = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:")) / 1024
+print(json.dumps({"profile": sys.argv[2], "sentences": n, "seconds": dt,
+                  "sentences_per_s": n / dt, "startup_s": startup, "peak_rss_mb": rss}))
+"""
+
+
+def bench_profiles(texts: list[str]) -> list[dict]:
+    """Each profile over the same texts in a fresh process: sentences/s (the accurate
+    profile's encoder reads every sentence with its context), start-up, peak RSS."""
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "texts.json"
+        path.write_text(json.dumps(texts), encoding="utf-8")
+        for profile in ("fast", "accurate"):
+            res = subprocess.run([sys.executable, "-c", _PROFILE, str(path), profile],
+                                 capture_output=True, text=True, cwd=REPO)
+            if res.returncode:
+                out.append({"profile": profile, "error": res.stderr.strip()[-300:]})
+            else:
+                out.append(json.loads(res.stdout.strip().splitlines()[-1]))
+    return out
+
+
 _SPIN = "import time; t = time.perf_counter(); sum(i * i for i in range(12_000_000)); " \
         "print(time.perf_counter() - t)"
 
@@ -196,6 +233,9 @@ def main() -> None:
     ap.add_argument("--json", help="write the results here too")
     ap.add_argument("--repeats", type=int, default=3,
                     help="bare/pipe timings per size up to 20k reviews (best is kept)")
+    ap.add_argument("--profiles", type=int, default=500, metavar="N",
+                    help="also compare the fast and accurate profiles on N real IMDb "
+                         "reviews (0: skip)")
     ap.add_argument("--batch-repeats", type=int, default=2,
                     help="alternating 1-job / 2-job batch runs per size (best time is kept)")
     args = ap.parse_args()
@@ -258,8 +298,12 @@ def main() -> None:
           f"{machine_scaling():.2f}x")
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; "
           f"max RSS here {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    profiles = bench_profiles(imdb_corpus(args.profiles)) if args.profiles else []
+    for p in profiles:
+        print("profile " + json.dumps(p))
     if args.json:
-        Path(args.json).write_text(json.dumps(rows, indent=2), encoding="utf-8")
+        Path(args.json).write_text(json.dumps({"runs": rows, "profiles": profiles}, indent=2),
+                                   encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -351,3 +351,32 @@ class TestOtherExamples:
     def test_clean_reviews_have_no_chrome(self, name: str) -> None:
         text = (EXAMPLES / name).read_text(encoding="utf-8")
         assert find_chrome(text) == []
+
+
+@pytest.mark.parametrize("line,reason", [
+    ("facebook-icon.png twitter-icon.png pinterest_share.jpg", "widget-residue"),
+    ("ShareTweetPinEmail", "widget-residue"),
+    ("logo_small.svg www.example.com/about", "widget-residue"),
+    (":)", "empty-widget"),
+    (":-D <3", "empty-widget"),
+    ("\U0001f600\U0001f44d", "empty-widget"),
+])
+def test_widget_and_image_residue_is_chrome(line, reason):
+    assert classify_line(line) == reason
+
+
+@pytest.mark.parametrize("line", [
+    "I loved it :)", "The GoodBadUgly is a made-up title.", "Harbour Lights", "iPhone",
+    "See www.example.com for the trailer.", "McDonald's", "Poster.jpg was the best shot",
+])
+def test_review_lines_that_look_a_little_like_residue_are_kept(line):
+    assert classify_line(line) is None
+
+
+def test_residue_around_a_review_is_removed_and_reported(analyser):
+    text = ("facebook-icon.png twitter-icon.png\nShareTweetPinEmail\n\n"
+            "The film is a quiet drama about a lighthouse keeper. I loved it.\n\n:)\n")
+    r = analyser.analyse(text)
+    assert [s.text for s in r.sentences] == [
+        "The film is a quiet drama about a lighthouse keeper.", "I loved it."]
+    assert {x.reason for x in r.removed} == {"widget-residue", "empty-widget"}

@@ -32,9 +32,9 @@ from ..context import (
 )
 from ..encoder_input import MAX_TOKENS, context_pairs, warned_before
 from ..errors import ModelError, ModelIntegrityError
-from ..models import load_model, models_dir, read_manifest, sha256_of
+from ..models import models_dir, read_manifest, sha256_of
 from ..vectorise import TokenBatch, cue_lists, sentence_texts
-from .base import BatchComponent
+from .base import ModelComponent
 from .context import section_sentiment
 from .sections import build_sections
 
@@ -88,9 +88,10 @@ def load_encoder(path: str | os.PathLike | None = None, *, trust: bool = False,
     requires=["doc._.sentence_table"],
 )
 def make_review_encoder(nlp: Language, name: str, model_path: str | None, trust_model: bool,
-                        threshold: float | None, threads: int | None, batch_size: int):
+                        threshold: float | None, threads: int | None, batch_size: int
+                        ) -> ReviewEncoder:
     return ReviewEncoder(name, model_path=model_path, trust_model=trust_model,
-                         threshold=threshold, threads=threads, batch_size=batch_size)
+                         threshold=threshold, threads=threads, batch_size=batch_size, nlp=nlp)
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -99,18 +100,24 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-class ReviewEncoder(BatchComponent):
+class ReviewEncoder(ModelComponent):
+    """`model_path` / `trust_model` name the encoder's folder; the verdict model comes from
+    the shipped context bundle (its `task`)."""
+
+    task = "context"
+
     def __init__(self, name: str = "review_encoder", *, model_path: str | None = None,
                  trust_model: bool = False, threshold: float | None = None,
-                 threads: int | None = None, batch_size: int = 64) -> None:
-        self.name = name
+                 threads: int | None = None, batch_size: int = 64,
+                 nlp: Language | None = None) -> None:
         loaded = load_encoder(model_path, trust=trust_model, threads=threads)
+        super().__init__(name, nlp=nlp)
         self.session, self.tokenizer = loaded["session"], loaded["tokenizer"]
         header = loaded["header"]
         self.version = header["version"]
         self.threshold = float(threshold if threshold is not None else header["threshold"])
         self.encode_batch = batch_size
-        self.verdict = load_model("context")["models"]["verdict"]
+        self.verdict = self.models["verdict"]
 
     def logits(self, pairs: list[tuple[str, str]]) -> np.ndarray:
         """Encoder logits for sentence pairs, in batches of similar length (less padding)."""
@@ -132,13 +139,13 @@ class ReviewEncoder(BatchComponent):
                                                      "token_type_ids": types})[0]
         return out
 
-    def process(self, docs: list[Doc]) -> None:
+    def annotate(self, docs: list[Doc], batch: TokenBatch) -> None:
         tables = [doc._.sentence_table for doc in docs]
         counts = [len(t["start"]) for t in tables]
         if not sum(counts):
             return
         texts = sentence_texts(docs)
-        cue_sets = [set(c) for c in cue_lists(TokenBatch.of(docs), texts)]
+        cue_sets = [set(c) for c in cue_lists(batch, texts)]
         review = np.repeat(np.arange(len(docs)), counts)
         warned = warned_before(["__cue_warning__" in c for c in cue_sets], review)
         z = self.logits(context_pairs(texts, review, warned))
