@@ -254,13 +254,13 @@ def test_cli_stdin_over_the_cap_is_not_read_to_the_end(monkeypatch: pytest.Monke
     """Called directly: typer's CliRunner only takes stdin as bytes, so it cannot count reads."""
     import typer
 
-    from analyser.cli import Format, annotate
+    from analyser.cli import Format, Profile, annotate
 
     stdin = _Endless(MAX_BYTES + 10_000_000)
     monkeypatch.setattr(sys, "stdin", SimpleNamespace(buffer=io.BufferedReader(stdin)))
     with pytest.raises(typer.Exit) as info:
         annotate(path=Path("-"), format=Format.json, input_format=None, threshold=None,
-                 trust_model=None, no_reasons=False)
+                 trust_model=None, no_reasons=False, profile=Profile.fast)
     assert info.value.exit_code == 1 and "cap" in capsys.readouterr().err
     assert stdin.served <= MAX_BYTES + 1 + 1_000_000, f"read {stdin.served:,} bytes"
 
