@@ -43,6 +43,23 @@ def log_softmax_groups(z: np.ndarray) -> np.ndarray:
     return out
 
 
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of logits."""
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def sentence_rows(docs) -> tuple[list[dict], list[int], list[str]] | None:
+    """A batch's sentence tables, sentences per doc and sentence texts (None: no sentences),
+    what every final-decision component starts from."""
+    from .vectorise import sentence_texts
+
+    tables = [doc._.sentence_table for doc in docs]
+    counts = [len(t["start"]) for t in tables]
+    return (tables, counts, sentence_texts(docs)) if sum(counts) else None
+
+
 def _logit(p: np.ndarray) -> np.ndarray:
     p = np.clip(np.asarray(p, dtype=np.float64), 1e-4, 1 - 1e-4)
     return np.log(p / (1 - p))
@@ -112,6 +129,8 @@ def context_matrix(review: np.ndarray, stage1: np.ndarray, prior: np.ndarray,
                    cues: np.ndarray, flags: np.ndarray, paragraph: np.ndarray,
                    heading: Sequence[str | None]) -> np.ndarray:
     """Dense second-stage inputs, one row per sentence (columns: :func:`context_columns`).
+    Long because it is one list of feature families, each a few vectorised lines; split
+    up, the column order would live in several places.
 
     `stage1`: first-stage logits (n, len(STAGE1_COLUMNS)); `prior`: the earlier models'
     plot probability, spoiler probability and sentiment score (n, 3); `cues`: 0/1 per

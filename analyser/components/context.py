@@ -31,11 +31,13 @@ from ..context import (
     context_columns,
     context_matrix,
     sentence_flags,
+    sentence_rows,
+    softmax,
     verdict_matrix,
 )
 from ..features import CUE_NAMES
 from ..headings import heading_label
-from ..vectorise import TokenBatch, count_matrix, cue_lists, sentence_texts
+from ..vectorise import TokenBatch, count_matrix, cue_lists
 from .base import ModelComponent
 from .sections import build_sections
 from .spoilers import informative, readable
@@ -73,11 +75,6 @@ def make_review_context(nlp: Language, name: str, model_path: str | None, trust_
                          n_reasons=n_reasons, nlp=nlp)
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
 
 class ReviewContext(ModelComponent):
     task = "context"
@@ -111,11 +108,10 @@ class ReviewContext(ModelComponent):
         return self.stage1.decision(X), X
 
     def annotate(self, docs: list[Doc], batch: TokenBatch) -> None:
-        tables = [doc._.sentence_table for doc in docs]
-        counts = [len(t["start"]) for t in tables]
-        if not sum(counts):
+        rows = sentence_rows(docs)
+        if rows is None:
             return
-        texts = sentence_texts(docs)
+        tables, counts, texts = rows
         logits, X1 = self.first_stage(batch)
         cue_sets = [set(c) for c in cue_lists(batch, texts)]
         cues = np.array([[f"__cue_{c}__" in s for c in CUE_NAMES] for s in cue_sets], float)
@@ -129,8 +125,8 @@ class ReviewContext(ModelComponent):
         paragraph = np.array([p for t in tables for p in t["paragraph"]], np.int64)
         C = context_matrix(review, logits, prior, cues, flags, paragraph, heads)
 
-        sec = _softmax(self.models["section"].decision(C))
-        sent = _softmax(self.models["sentiment"].decision(C))
+        sec = softmax(self.models["section"].decision(C))
+        sent = softmax(self.models["sentiment"].decision(C))
         p_spoil = self.models["spoiler"].proba(C)
         promised = cues[:, CUE_NAMES.index("no_spoil")] > 0
         p_spoil = np.where(promised, p_spoil * self.promise_factor, p_spoil)
@@ -140,7 +136,7 @@ class ReviewContext(ModelComponent):
         # one verdict row per review that has sentences, in document order
         scored = [d for d, n in enumerate(counts) if n]
         prior_review = np.array([docs[d]._.sentiment or 0.0 for d in scored], float)
-        rows_v = _softmax(self.models["verdict"].decision(
+        rows_v = softmax(self.models["verdict"].decision(
             verdict_matrix(review, sent, sec, prior_review)))
         verdict = dict(zip(scored, rows_v.argmax(axis=1).tolist(), strict=True))
         i = 0

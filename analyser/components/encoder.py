@@ -28,12 +28,14 @@ from ..context import (
     SECTION_LABELS,
     SENTIMENT_LABELS,
     VERDICT_LABELS,
+    sentence_rows,
+    softmax,
     verdict_matrix,
 )
 from ..encoder_input import MAX_TOKENS, context_pairs, warned_before
 from ..errors import ModelError, ModelIntegrityError
 from ..models import models_dir, read_manifest, sha256_of
-from ..vectorise import TokenBatch, cue_lists, sentence_texts
+from ..vectorise import TokenBatch, cue_lists
 from .base import ModelComponent
 from .context import section_sentiment
 from .sections import build_sections
@@ -94,11 +96,6 @@ def make_review_encoder(nlp: Language, name: str, model_path: str | None, trust_
                          threshold=threshold, threads=threads, batch_size=batch_size, nlp=nlp)
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
 
 class ReviewEncoder(ModelComponent):
     """`model_path` / `trust_model` name the encoder's folder; the verdict model comes from
@@ -140,24 +137,23 @@ class ReviewEncoder(ModelComponent):
         return out
 
     def annotate(self, docs: list[Doc], batch: TokenBatch) -> None:
-        tables = [doc._.sentence_table for doc in docs]
-        counts = [len(t["start"]) for t in tables]
-        if not sum(counts):
+        rows = sentence_rows(docs)
+        if rows is None:
             return
-        texts = sentence_texts(docs)
+        tables, counts, texts = rows
         cue_sets = [set(c) for c in cue_lists(batch, texts)]
         review = np.repeat(np.arange(len(docs)), counts)
         warned = warned_before(["__cue_warning__" in c for c in cue_sets], review)
         z = self.logits(context_pairs(texts, review, warned))
         n_sec, n_spo = len(HEADS["section"]), len(HEADS["spoiler"])
-        sec = _softmax(z[:, :n_sec])
-        spo = _softmax(z[:, n_sec : n_sec + n_spo])
-        sent = _softmax(z[:, n_sec + n_spo :])
+        sec = softmax(z[:, :n_sec])
+        spo = softmax(z[:, n_sec : n_sec + n_spo])
+        sent = softmax(z[:, n_sec + n_spo :])
         p_spoil = 1.0 - spo[:, 0]
         flag = p_spoil >= self.threshold
         scored = [d for d, n in enumerate(counts) if n]
         prior = np.array([docs[d]._.sentiment or 0.0 for d in scored], float)
-        verdict = _softmax(self.verdict.decision(verdict_matrix(review, sent, sec, prior)))
+        verdict = softmax(self.verdict.decision(verdict_matrix(review, sent, sec, prior)))
         verdict_of = dict(zip(scored, verdict.argmax(axis=1).tolist(), strict=True))
         i = 0
         for d, (doc, table, n) in enumerate(zip(docs, tables, counts, strict=True)):

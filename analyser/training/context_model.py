@@ -41,6 +41,7 @@ from ..context import (
     VERDICT_LABELS,
     context_columns,
     context_matrix,
+    softmax,
     verdict_matrix,
 )
 from ..features import identity, section_features
@@ -169,7 +170,9 @@ def _fit_heads(Z: np.ndarray, rows: ReviewRows, C: float, train: np.ndarray
 def train_context(out_dir: Path, log=print) -> tuple[dict[str, Any], dict[str, Any]]:
     """Fit both stages and the verdict model; return (bundle, cross-validation report).
 
-    The second stage also learns from every annotated sentence standing alone as a review
+    Long because it is the recipe read top to bottom: data, first stage out of fold, second
+    stage, offsets, threshold, verdict, report. The second stage also learns from every
+    annotated sentence standing alone as a review
     of its own (:func:`analyser.training.reviews.single_sentence_reviews`); offsets, the
     threshold, the verdict and the reported scores use the real reviews only."""
     P = PARAMS
@@ -231,8 +234,8 @@ def train_context(out_dir: Path, log=print) -> tuple[dict[str, Any], dict[str, A
     thr = best_threshold(np.r_[y_tr, y_dev], np.r_[oof_spo[real], p_dev], P["precision_goal"])
 
     # verdict: review-level, on out-of-fold sentence probabilities of the real reviews
-    sec_p = _softmax(np.log(oof_sec[real] + 1e-9) + sec_off)
-    sent_p = _softmax(np.log(oof_sent[real] + 1e-9) + sent_off)
+    sec_p = softmax(np.log(oof_sec[real] + 1e-9) + sec_off)
+    sent_p = softmax(np.log(oof_sent[real] + 1e-9) + sent_off)
     V = verdict_matrix(reviews.review, sent_p, sec_p, reviews.review_prior)
     verdict, v_report = _fit_verdict(V, reviews)
     models["verdict"] = verdict
@@ -260,11 +263,6 @@ def train_context(out_dir: Path, log=print) -> tuple[dict[str, Any], dict[str, A
               "column_means": scaler.mean_.astype(np.float32)}
     return bundle, {"data": files, "cv": report}
 
-
-def _softmax(L: np.ndarray) -> np.ndarray:
-    L = L - L.max(axis=1, keepdims=True)
-    E = np.exp(L)
-    return E / E.sum(axis=1, keepdims=True)
 
 
 def _fit_verdict(V: np.ndarray, rows: ReviewRows) -> tuple[LinearText, dict[str, Any]]:
