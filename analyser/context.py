@@ -91,17 +91,27 @@ def _before(flag: np.ndarray, review: np.ndarray, starts: np.ndarray) -> np.ndar
     return ((c - base) > 0).astype(np.float64)
 
 
-def _group_mean(x: np.ndarray, review: np.ndarray) -> np.ndarray:
-    _, inv, counts = np.unique(review, return_inverse=True, return_counts=True)
-    sums = np.bincount(inv, weights=x)
-    return (sums / counts)[inv]
+# Groups (reviews, paragraphs, plot runs) are runs of equal keys: rows of one review are
+# consecutive, so run numbers come from one comparison of neighbours (no sort).
+def _runs(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(start row of each run of equal keys, run number per row, run length per row)."""
+    if not len(key):
+        empty = np.zeros(0, np.int64)
+        return empty, empty, empty
+    first = np.r_[True, key[1:] != key[:-1]]
+    starts = np.flatnonzero(first)
+    group = np.cumsum(first) - 1
+    return starts, group, np.diff(np.r_[starts, len(key)])[group]
 
 
-def _group_max(x: np.ndarray, review: np.ndarray) -> np.ndarray:
-    _, inv = np.unique(review, return_inverse=True)
-    out = np.full(inv.max() + 1 if len(inv) else 0, -np.inf)
-    np.maximum.at(out, inv, x)
-    return out[inv]
+def _group_mean(x: np.ndarray, key: np.ndarray) -> np.ndarray:
+    _, group, length = _runs(key)
+    return np.bincount(group, weights=x)[group] / length if len(x) else np.zeros(0)
+
+
+def _group_max(x: np.ndarray, key: np.ndarray) -> np.ndarray:
+    starts, group, _ = _runs(key)
+    return np.maximum.reduceat(x, starts)[group] if len(x) else np.zeros(0)
 
 
 def context_columns() -> list[str]:
@@ -155,8 +165,7 @@ def context_matrix(review: np.ndarray, stage1: np.ndarray, prior: np.ndarray,
 
     starts = _starts(review)
     idx = np.arange(n)
-    counts = np.bincount(review - review.min(), minlength=1)[review - review.min()] if n \
-        else np.zeros(0, np.int64)
+    counts = _runs(review)[2]
     pos = idx - starts
     rel = pos / np.maximum(counts - 1, 1)
     near = []
@@ -170,8 +179,7 @@ def context_matrix(review: np.ndarray, stage1: np.ndarray, prior: np.ndarray,
     paragraph = np.asarray(paragraph, dtype=np.int64)
     par_key = review * 100_000 + paragraph
     par_start = _starts(par_key)
-    par_counts = np.bincount(np.unique(par_key, return_inverse=True)[1].ravel())[
-        np.unique(par_key, return_inverse=True)[1].ravel()] if n else np.zeros(0, np.int64)
+    par_counts = _runs(par_key)[2]
     n_pars = _group_max(paragraph.astype(np.float64), review) - paragraph[starts] + 1 \
         if n else np.zeros(0)
     par_rel = (paragraph - paragraph[starts]) / np.maximum(n_pars - 1, 1) if n else np.zeros(0)
@@ -181,8 +189,7 @@ def context_matrix(review: np.ndarray, stage1: np.ndarray, prior: np.ndarray,
     run_key = np.cumsum(np.r_[True, (plotty[1:] != plotty[:-1]) | (review[1:] != review[:-1])]
                         ) if n else np.zeros(0, np.int64)
     run_start = _starts(run_key)
-    _, run_inv, run_counts = np.unique(run_key, return_inverse=True, return_counts=True)
-    run_len = run_counts[run_inv] if n else np.zeros(0)
+    run_len = _runs(run_key)[2]
     run_rel = np.where(plotty, (idx - run_start) / np.maximum(run_len - 1, 1), 0.0)
     run_log = np.where(plotty, np.log1p(run_len), 0.0)
     n_plot = _group_mean(plotty.astype(np.float64), review) * counts if n else np.zeros(0)

@@ -39,12 +39,11 @@ from ..vectorise import TokenBatch, cue_lists
 from .base import ModelComponent
 from .context import section_sentiment
 from .sections import build_sections
+from .spoilers import readable
 
 FILES = ("encoder.onnx", "tokenizer.json", "header.json")
 INSTALL_HINT = 'pip install "review-analyser[accurate]"'
-_READABLE_CUES = {"death": "death/killing cue", "reveal": "reveal/twist cue",
-                  "identity": "identity/betrayal cue", "ending": "ending cue",
-                  "hint": "foreshadowing hint"}
+_NARRATIVE_CUES = ("death", "reveal", "identity", "ending", "hint")
 
 
 def accurate_dir() -> Path:
@@ -179,7 +178,8 @@ class ReviewEncoder(ModelComponent):
 def _reasons(cues: set[str], warned: bool) -> list[str]:
     """What a reader can check: the narrative cues in the sentence, and a warning before it
     (the encoder's own evidence is not a list of words)."""
-    found = [text for name, text in _READABLE_CUES.items() if f"__cue_{name}__" in cues]
+    found = [readable(f"__cue_{name}__") for name in _NARRATIVE_CUES
+             if f"__cue_{name}__" in cues]
     if warned:
         found.append("after a spoiler warning")
     return found or ["reads as a reveal in context"]

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ..context import HEADS
+from ..context import HEADS, softmax
 from ..encoder_input import MAX_TOKENS, context_pairs, warned_before
 from ..errors import ModelError
 from ..features import CUE_NAMES
@@ -152,7 +152,7 @@ def finish(target: Path, training: dict[str, Any], log=print) -> dict[str, Any]:
     z = enc.logits(pairs_of(dev))
     n_sec = len(HEADS["section"])
     spo = z[:, n_sec : n_sec + len(HEADS["spoiler"])]
-    p = 1 - np.exp(spo[:, 0] - spo.max(1)) / np.exp(spo - spo.max(1, keepdims=True)).sum(1)
+    p = 1 - softmax(spo)[:, 0]
     threshold = best_threshold((dev.spoiler > 0).astype(int), p, 0.5)
     digest = hashlib.sha256((target / "encoder.onnx").read_bytes()).hexdigest()[:10]
     header = {"format": 1, "version": f"accurate-1-{digest}", "threshold": threshold,
