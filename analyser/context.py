@@ -50,14 +50,17 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def sentence_rows(docs) -> tuple[list[dict], list[int], list[str]] | None:
+def sentence_rows(docs, batch=None) -> tuple[list[dict], list[int], list[str]] | None:
     """A batch's sentence tables, sentences per doc and sentence texts (None: no sentences),
-    what every final-decision component starts from."""
+    what every final-decision component starts from (`batch`: the docs' shared
+    TokenBatch, whose texts the earlier components already read)."""
     from .vectorise import sentence_texts
 
     tables = [doc._.sentence_table for doc in docs]
     counts = [len(t["start"]) for t in tables]
-    return (tables, counts, sentence_texts(docs)) if sum(counts) else None
+    if not sum(counts):
+        return None
+    return tables, counts, sentence_texts(docs) if batch is None else batch.texts(docs)
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -218,7 +221,15 @@ def context_matrix(review: np.ndarray, stage1: np.ndarray, prior: np.ndarray,
     return out.astype(np.float64)
 
 
-_YEAR = re.compile(r"\b(19|20)\d\d\b")
+# a year, "\b(19|20)\d\d\b" with its leading \b checked by hand on the hits: a pattern that
+# starts with a literal digit lets the regex engine skip ahead to candidate digits instead of
+# trying a word boundary at every position
+_YEAR_DIGITS = re.compile(r"(19|20)\d\d\b")
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
 _INFO = re.compile(
     r"\b(directed|director|written|writer|screenplay|produced|producer|starring|cast|"
     r"runtime|running time|rated|budget|box office|release[sd]?|premiered?|studio|"
@@ -243,8 +254,10 @@ def sentence_flags(texts: Sequence[str]) -> np.ndarray:
     bounds = np.cumsum([len(t) + 1 for t in lows])
     joined = "\n".join(lows)
     intro = re.compile(_INTRO.pattern)
-    for col, rx in ((0, intro), (1, _INFO), (2, _YEAR)):
+    for col, rx in ((0, intro), (1, _INFO), (2, _YEAR_DIGITS)):
         hits = [m.start() for m in rx.finditer(joined)]
+        if rx is _YEAR_DIGITS:  # the leading \b
+            hits = [h for h in hits if not h or not _is_word(joined[h - 1])]
         rows = np.searchsorted(bounds, hits, side="right")
         if col == 1:
             np.add.at(out[:, 1], rows, 1.0)

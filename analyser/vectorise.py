@@ -337,6 +337,19 @@ class TokenBatch:
                     values[i] = cache[keys[i]] = compute(strings[keys[i]])
         return np.asarray(values, dtype=np.int64)[inverse]
 
+    def texts(self, docs: Sequence[Doc]) -> list[str]:
+        """:func:`sentence_texts` of `docs` (the docs this batch was built from), computed
+        once for every component that reads them."""
+        if "texts" not in self.cache:
+            self.cache["texts"] = sentence_texts(docs)
+        return self.cache["texts"]
+
+    def cues(self, docs: Sequence[Doc]) -> list[list[str]]:
+        """The cue tokens of every sentence (:func:`cue_lists`), once per batch."""
+        if "cues" not in self.cache:
+            self.cache["cues"] = cue_lists(self, self.texts(docs))
+        return self.cache["cues"]
+
     def distinct(self) -> tuple[np.ndarray, np.ndarray]:
         """(index into the distinct ORTH ids per token, the distinct ORTH ids): hash-based
         (``pandas.factorize``), once per batch for every caller."""

@@ -37,7 +37,7 @@ from ..context import (
 )
 from ..features import CUE_NAMES
 from ..headings import heading_label
-from ..vectorise import TokenBatch, count_matrix, cue_lists
+from ..vectorise import TokenBatch, count_matrix
 from .base import ModelComponent
 from .sections import build_sections
 from .spoilers import informative, readable
@@ -108,12 +108,12 @@ class ReviewContext(ModelComponent):
         return self.stage1.decision(X), X
 
     def annotate(self, docs: list[Doc], batch: TokenBatch) -> None:
-        rows = sentence_rows(docs)
+        rows = sentence_rows(docs, batch)
         if rows is None:
             return
         tables, counts, texts = rows
         logits, X1 = self.first_stage(batch)
-        cue_sets = [set(c) for c in cue_lists(batch, texts)]
+        cue_sets = [set(c) for c in batch.cues(docs)]
         cues = np.array([[f"__cue_{c}__" in s for c in CUE_NAMES] for s in cue_sets], float)
         flags = sentence_flags(texts)
         heads = [heading_label(h) if h else None for t in tables for h in t["heading"]]

@@ -35,7 +35,7 @@ from ..context import (
 from ..encoder_input import MAX_TOKENS, context_pairs, warned_before
 from ..errors import ModelError, ModelIntegrityError
 from ..models import models_dir, read_manifest, sha256_of
-from ..vectorise import TokenBatch, cue_lists
+from ..vectorise import TokenBatch
 from .base import ModelComponent
 from .context import section_sentiment
 from .sections import build_sections
@@ -136,11 +136,11 @@ class ReviewEncoder(ModelComponent):
         return out
 
     def annotate(self, docs: list[Doc], batch: TokenBatch) -> None:
-        rows = sentence_rows(docs)
+        rows = sentence_rows(docs, batch)
         if rows is None:
             return
         tables, counts, texts = rows
-        cue_sets = [set(c) for c in cue_lists(batch, texts)]
+        cue_sets = [set(c) for c in batch.cues(docs)]
         review = np.repeat(np.arange(len(docs)), counts)
         warned = warned_before(["__cue_warning__" in c for c in cue_sets], review)
         z = self.logits(context_pairs(texts, review, warned))

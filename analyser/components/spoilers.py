@@ -25,8 +25,6 @@ from ..features import cue_tokens
 from ..vectorise import (
     TokenBatch,
     count_matrix,
-    cue_lists,
-    sentence_texts,
     shape_and_plot_tokens,
 )
 from .base import ModelComponent
@@ -127,9 +125,9 @@ class ReviewSpoilers(ModelComponent):
             batch = self.token_batch(docs)
         if not batch.n_sents:
             return np.zeros(0), [], None
-        texts = sentence_texts(docs)
+        texts = batch.texts(docs)
         plot = [0.5 if v is None else v for doc in docs for v in doc._.sentence_table["plot_prob"]]
-        cues = cue_lists(batch, texts)
+        cues = batch.cues(docs)
         X = self.features(batch, texts, plot, cues)
         p = self.model.proba(X)
         adj = self.apply_rules(p, texts, self.hint_boost, self.promise_factor, cues=cues)
