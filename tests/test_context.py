@@ -127,3 +127,32 @@ def test_verdict_features_one_row_per_review():
     V = verdict_matrix(review, sent, sec, np.array([0.0, 0.9]))
     assert V.shape[0] == 2
     assert not np.isnan(V).any()
+
+
+def test_threshold_rule_refuses_thresholds_that_flag_too_many_spoiler_free_reviews():
+    from analyser.training.context_model import best_threshold
+
+    # review 0 has five spoilers, four of them scored 0.6; reviews 1-4 have none, but each
+    # has one sentence scored 0.6: F1 wants 0.6, which flags every spoiler-free review
+    y = np.array([1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0])
+    p = np.array([0.9, 0.6, 0.6, 0.6, 0.6, 0.6, 0.1, 0.6, 0.1, 0.6, 0.1, 0.6, 0.1])
+    review = np.array([0, 0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4])
+    assert best_threshold(y, p, 0.5) <= 0.6
+    assert best_threshold(y, p, 0.5, review, 0.2) > 0.6
+
+
+def test_threshold_trade_table_moves_precision_against_recall():
+    from analyser.training.evaluate_reviews import threshold_trade
+
+    gold = {"section": np.array(["plot"] * 6), "spoiler": np.array(
+        ["explicit", "hint", "none", "none", "explicit", "none"]),
+        "sentiment": np.array(["neu"] * 6), "review": np.array([0, 0, 0, 1, 1, 2])}
+    pred = {"section": np.array(["plot"] * 6), "sentiment": np.array(["neu"] * 6),
+            "probability": np.array([0.9, 0.45, 0.3, 0.3, 0.6, 0.45]), "verdict": None}
+    rows = threshold_trade(gold, pred, 0.35)
+    assert [r["threshold"] for r in rows] == [0.25, 0.35, 0.4, 0.5]
+    assert [r["default"] for r in rows] == [False, True, False, False]
+    recalls = [r["spoiler_recall"] for r in rows]
+    assert recalls == sorted(recalls, reverse=True) and recalls[0] == 1.0
+    assert rows[0]["spoiler_free_reviews"] == "1/1" and rows[-1]["spoiler_free_reviews"] == "0/1"
+    assert rows[-1]["hint_found"] == "0/1"

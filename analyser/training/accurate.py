@@ -138,12 +138,13 @@ def train_accurate(out_dir: Path, log=print) -> dict[str, Any]:
 
 
 def finish(target: Path, training: dict[str, Any], log=print) -> dict[str, Any]:
-    """Choose the spoiler threshold on the dev reviews (best F1 at precision >= 0.5: there
+    """Choose the spoiler threshold on the dev reviews by the fast profile's rule (best F1
+    at precision >= 0.5, at most a fifth of the spoiler-free reviews flagged; dev only: there
     are no out-of-fold predictions for a single fine-tune), write ``header.json`` and, when
     `target` is the shipped folder, the manifest entry for the three files."""
     from ..components.encoder import FILES, ReviewEncoder
     from ..models import models_dir, sha256_of, write_manifest_entry
-    from .context_model import best_threshold
+    from .context_model import PARAMS, best_threshold
 
     (target / "header.json").write_text(json.dumps({"version": "unfinished", "threshold": 0.5}),
                                         encoding="utf-8")
@@ -153,7 +154,8 @@ def finish(target: Path, training: dict[str, Any], log=print) -> dict[str, Any]:
     n_sec = len(HEADS["section"])
     spo = z[:, n_sec : n_sec + len(HEADS["spoiler"])]
     p = 1 - softmax(spo)[:, 0]
-    threshold = best_threshold((dev.spoiler > 0).astype(int), p, 0.5)
+    threshold = best_threshold((dev.spoiler > 0).astype(int), p, PARAMS["precision_goal"],
+                               dev.review, PARAMS["free_goal"])
     digest = hashlib.sha256((target / "encoder.onnx").read_bytes()).hexdigest()[:10]
     header = {"format": 1, "version": f"accurate-1-{digest}", "threshold": threshold,
               "heads": {k: list(v) for k, v in HEADS.items()},

@@ -15,8 +15,9 @@ The second stage learns from *out-of-fold* first-stage scores (5 folds grouped b
 learns how much to trust them on reviews they were not trained on. Per-class offsets (added to
 the intercepts) maximise macro-F1 for sections and sentiment in those folds, since the rare
 classes (summary, info) would otherwise never win an argmax. The spoiler flag threshold is the
-one with the best F1 at precision >= 0.5 on the out-of-fold train predictions and the dev
-split together: real reviews, not the balanced snippet corpora.
+one with the best F1 at precision >= 0.5 that flags at most a fifth of the spoiler-free
+reviews, on the out-of-fold train predictions and the dev split together: real reviews, not
+the balanced snippet corpora.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ PARAMS: dict[str, Any] = {
     "stage2": {"C": 0.1},
     "verdict": {"C": 0.3, "mixed_weight": 0.0},
     "precision_goal": 0.5,
+    "free_goal": 0.2,
 }
 TRAIN_FILE = "reviews_annotated/train.jsonl"
 DEV_FILE = "reviews_annotated/dev.jsonl"
@@ -133,12 +135,25 @@ def _folds(rows: ReviewRows) -> list[tuple[np.ndarray, np.ndarray]]:
     return list(GroupKFold(5).split(np.zeros(len(groups)), groups=groups))
 
 
-def best_threshold(y: np.ndarray, p: np.ndarray, precision_goal: float) -> float:
-    """The threshold with the best F1 among those whose precision reaches the goal."""
+def best_threshold(y: np.ndarray, p: np.ndarray, precision_goal: float,
+                   review: np.ndarray | None = None, free_goal: float | None = None) -> float:
+    """The threshold with the best F1 among those whose precision reaches the goal and,
+    given each row's `review`, that flag at most `free_goal` of the reviews with no spoiler
+    at all (a flag on a spoiler-free review is the false alarm a reader notices most)."""
+    free = np.zeros(0, np.int64)
+    if review is not None and free_goal is not None:
+        keys, inv = np.unique(review, return_inverse=True)
+        free = np.flatnonzero(np.bincount(inv, weights=y, minlength=len(keys)) == 0)
+        free_rows = np.isin(inv, free)
     best, thr = -1.0, 0.5
     for t in np.round(np.arange(0.05, 0.951, 0.005), 3):
-        pr, _, f, _ = precision_recall_fscore_support(y, p >= t, average="binary",
+        flag = p >= t
+        pr, _, f, _ = precision_recall_fscore_support(y, flag, average="binary",
                                                       zero_division=0)
+        if len(free):
+            hit = np.unique(inv[free_rows & flag])
+            if len(hit) / len(free) > free_goal:
+                continue
         if pr >= precision_goal and f > best:
             best, thr = f, float(t)
     return thr
@@ -231,7 +246,10 @@ def train_context(out_dir: Path, log=print) -> tuple[dict[str, Any], dict[str, A
         dev.flags, dev.paragraph, dev.heading)
     p_dev = models["spoiler"].proba(Xd)
     y_tr, y_dev = (train.spoiler[real] > 0).astype(int), (dev.spoiler > 0).astype(int)
-    thr = best_threshold(np.r_[y_tr, y_dev], np.r_[oof_spo[real], p_dev], P["precision_goal"])
+    # review keys: train reviews, then dev reviews numbered after them
+    keys = np.r_[train.review[real], dev.review + train.review.max() + 1]
+    thr = best_threshold(np.r_[y_tr, y_dev], np.r_[oof_spo[real], p_dev], P["precision_goal"],
+                         keys, P["free_goal"])
 
     # verdict: review-level, on out-of-fold sentence probabilities of the real reviews
     sec_p = softmax(np.log(oof_sec[real] + 1e-9) + sec_off)

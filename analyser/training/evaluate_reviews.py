@@ -166,5 +166,30 @@ def evaluate_reviews(files: list[Path], log: Callable[[str], None],
         f"{k} {v}" for k, v in m["section_f1"].items()))
     log(f"analyser verdict confusion (rows gold, columns predicted, {', '.join(VERDICT_LABELS)}"
         f"): {m['verdict_confusion']}")
+    trade = threshold_trade(gold, _predictions(analyses, neutral=True),
+                            current.spoiler_threshold)
+    log("what --threshold trades (analyser): " + "; ".join(
+        f"{t['threshold']}: P {t['spoiler_precision']} R {t['spoiler_recall']} "
+        f"F1 {t['spoiler_f1']}, hints {t['hint_found']}, spoiler-free flagged "
+        f"{t['spoiler_free_reviews']}" for t in trade))
     return {"threshold": current.spoiler_threshold, "n_reviews": len(reviews),
-            "n_sentences": int(len(gold["review"])), "systems": systems}
+            "n_sentences": int(len(gold["review"])), "systems": systems,
+            "threshold_trade": trade}
+
+
+TRADE_THRESHOLDS = (0.25, 0.4, 0.5)
+
+
+def threshold_trade(gold: dict[str, Any], pred: dict[str, Any], default: float
+                    ) -> list[dict[str, Any]]:
+    """The spoiler flag's precision, recall, hints and false alarms at a few thresholds
+    around the default (the probabilities do not depend on the threshold, so one run
+    serves every row)."""
+    keys = ("spoiler_precision", "spoiler_recall", "spoiler_f1", "hint_found",
+            "spoiler_free_reviews")
+    rows = []
+    for t in sorted({*TRADE_THRESHOLDS, round(float(default), 3)}):
+        m = _metrics(gold, dict(pred, flag=pred["probability"] >= t, verdict=None))
+        rows.append({"threshold": t, "default": t == round(float(default), 3),
+                     **{k: m[k] for k in keys}})
+    return rows
