@@ -27,6 +27,8 @@ REASONS = (
     "archive",
     "empty-widget",
     "widget-residue",
+    "search-box",
+    "blog-boilerplate",
 )
 
 _MAX_WORDS = 20
@@ -266,6 +268,40 @@ def _is_residue(original: str) -> bool:
         _FILE_TOKEN_RE.fullmatch(t) or _RUN_TOGETHER_RE.fullmatch(t) for t in tokens)
 
 
+# A search box's prompt ("Search for:", "Type your search and hit enter"): a short line that
+# names searching and holds nothing but the words such prompts are made of.
+_SEARCH_WORDS = frozenset(
+    "search searching searches for this the our my site blog website here type your and hit "
+    "press enter return to keywords keyword terms term query start typing results go find "
+    "posts post archives archive articles reviews more what are you looking".split())
+_LETTER_RUN_RE = re.compile(r"[a-z]+")
+
+
+def _is_search_prompt(norm: str) -> bool:
+    words = _LETTER_RUN_RE.findall(norm)
+    return (0 < len(words) <= 10 and any(w.startswith("search") for w in words)
+            and all(w in _SEARCH_WORDS for w in words))
+
+
+# Blog boilerplate that asks the reader to act on the page ("Please help me correct it by
+# adding a comment", "Let me know what you think in the comments", "Don't forget to
+# subscribe"): a request to the reader together with one of the page's own mechanisms. A
+# request alone ("please see this film") or a mechanism word alone ("I'd like to comment on
+# the acting") is review text.
+_REQUEST_RE = re.compile(
+    r"\b(?:please|kindly|feel\s+free|(?:do\s+not|don[’']?t)\s+forget|be\s+sure\s+to|"
+    r"make\s+sure\s+to|let\s+(?:me|us)\s+know|help\s+(?:me|us)|if\s+you\s+(?:spot|find|notice|"
+    r"see|enjoyed|liked|like|want|have))\b")
+_PAGE_ACTION_RE = re.compile(
+    r"\b(?:comments?|commenting|reply|replies|subscribe|subscribing|share|sharing|"
+    r"follow\s+(?:me|us|the\s+blog|this\s+blog|my\s+blog)|feedback|like\s+button|"
+    r"leave\s+a\s+like|hit\s+(?:the\s+)?like)\b")
+
+
+def _is_blog_request(norm: str) -> bool:
+    return bool(_REQUEST_RE.search(norm)) and bool(_PAGE_ACTION_RE.search(norm))
+
+
 _RULES: tuple[tuple[str, _Rule], ...] = (
     ("comments", lambda n, o: _is_meta_norm(n)),
     ("comments", lambda n, o: bool(_COMMENT_HEADER_RE.fullmatch(n))),
@@ -279,6 +315,8 @@ _RULES: tuple[tuple[str, _Rule], ...] = (
     ("navigation", lambda n, o: bool(_NAV_RE.fullmatch(n)) or _is_menu_line(n)),
     ("widget-residue", lambda n, o: _is_residue(o)),
     ("empty-widget", lambda n, o: bool(_EMOTICON_LINE_RE.fullmatch(o))),
+    ("search-box", lambda n, o: _is_search_prompt(n)),
+    ("blog-boilerplate", lambda n, o: _is_blog_request(n)),
 )
 
 

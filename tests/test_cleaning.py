@@ -380,3 +380,36 @@ def test_residue_around_a_review_is_removed_and_reported(analyser):
     assert [s.text for s in r.sentences] == [
         "The film is a quiet drama about a lighthouse keeper.", "I loved it."]
     assert {x.reason for x in r.removed} == {"widget-residue", "empty-widget"}
+
+
+@pytest.mark.parametrize("line,reason", [
+    ("Type your search and hit enter", "search-box"),
+    ("Search here...", "search-box"),
+    ("Please help me correct it by adding a comment.", "blog-boilerplate"),
+    ("Let me know what you think in the comments below!", "blog-boilerplate"),
+    ("If you spot any mistakes, please leave a comment.", "blog-boilerplate"),
+    ("Don't forget to like and subscribe!", "blog-boilerplate"),
+])
+def test_search_prompts_and_requests_to_the_reader_are_chrome(line, reason):
+    assert classify_line(line) == reason
+
+
+@pytest.mark.parametrize("line", [
+    "The search for the killer takes up the second half.",
+    "Please correct me if I am wrong, but the book ends differently.",
+    "Please do not read this review if you have not seen the film.",
+    "I would like to comment on the acting: it was superb.",
+    "Please go and see it.",
+])
+def test_requests_and_searches_inside_a_review_are_kept(line):
+    assert classify_line(line) is None
+
+
+def test_blog_boilerplate_after_a_review_is_removed_and_reported(analyser):
+    text = ("Search here...\n\nThe film is a quiet drama about a lighthouse keeper. "
+            "I loved it.\n\nI am not a native speaker; if you find an error, please help me "
+            "correct it by adding a comment.\n")
+    r = analyser.analyse(text)
+    assert [s.text for s in r.sentences] == [
+        "The film is a quiet drama about a lighthouse keeper.", "I loved it."]
+    assert [x.reason for x in r.removed] == ["search-box", "blog-boilerplate"]
