@@ -107,10 +107,14 @@ class ReviewContext(ModelComponent):
         X = self.stage1.transform(X)
         return self.stage1.decision(X), X
 
-    def annotate(self, docs: list[Doc], batch: TokenBatch) -> None:
+    def decide(self, docs: list[Doc], batch: TokenBatch) -> dict | None:
+        """The second stage's outputs for every body sentence of `docs` (None: no sentences):
+        section and sentiment probabilities, the spoiler probability, flag and kind, the
+        reasons of flagged rows, and the review verdict probabilities (one row per doc with
+        sentences). :meth:`annotate` writes them; training reads them."""
         rows = sentence_rows(docs, batch)
         if rows is None:
-            return
+            return None
         tables, counts, texts = rows
         logits, X1 = self.first_stage(batch)
         cue_sets = [set(c) for c in batch.cues(docs)]
@@ -130,15 +134,29 @@ class ReviewContext(ModelComponent):
         p_spoil = self.models["spoiler"].proba(C)
         promised = cues[:, CUE_NAMES.index("no_spoil")] > 0
         p_spoil = np.where(promised, p_spoil * self.promise_factor, p_spoil)
-        hint = self.models["kind"].proba(C) >= 0.5
         flag = p_spoil >= self.threshold
-        reasons = self._reasons(np.flatnonzero(flag), X1, C, cue_sets)
-        # one verdict row per review that has sentences, in document order
         scored = [d for d, n in enumerate(counts) if n]
         prior_review = np.array([docs[d]._.sentiment or 0.0 for d in scored], float)
-        rows_v = softmax(self.models["verdict"].decision(
-            verdict_matrix(review, sent, sec, prior_review)))
-        verdict = dict(zip(scored, rows_v.argmax(axis=1).tolist(), strict=True))
+        return {
+            "tables": tables, "counts": counts, "heads": heads, "flags": flags,
+            "section": sec, "sentiment": sent, "spoiler": p_spoil, "flag": flag,
+            "hint": self.models["kind"].proba(C) >= 0.5,
+            "reasons": self._reasons(np.flatnonzero(flag), X1, C, cue_sets),
+            # one verdict row per review that has sentences, in document order
+            "scored": scored,
+            "verdict_inputs": verdict_matrix(review, sent, sec, prior_review),
+        }
+
+    def annotate(self, docs: list[Doc], batch: TokenBatch) -> None:
+        out = self.decide(docs, batch)
+        if out is None:
+            return
+        tables, counts, heads, flags = out["tables"], out["counts"], out["heads"], out["flags"]
+        sec, sent, p_spoil, flag, hint = (out[k] for k in ("section", "sentiment", "spoiler",
+                                                           "flag", "hint"))
+        reasons = out["reasons"]
+        rows_v = softmax(self.models["verdict"].decision(out["verdict_inputs"]))
+        verdict = dict(zip(out["scored"], rows_v.argmax(axis=1).tolist(), strict=True))
         i = 0
         for d, (doc, table, n) in enumerate(zip(docs, tables, counts, strict=True)):
             rows = slice(i, i + n)

@@ -398,11 +398,15 @@ def _sentence_sentiment(sent_rows: list[dict], rev_rows: list[dict], Xt: list, y
                           stacker.coef_[0], float(stacker.intercept_[0]), rows), cv
 
 
-def train_sentiment(out_dir: Path, log=print) -> dict[str, Any]:
+def train_sentiment(out_dir: Path, log=print, exclude_ids: frozenset[str] = frozenset()
+                    ) -> dict[str, Any]:
+    """The sentiment models; `exclude_ids` leaves those training texts out (the context
+    model's training needs scores for its reviews from a model that never saw them)."""
     from ..components.sentiment import STACK_COLUMNS, stack_features
 
     files = _data_files("sentiment/train.jsonl")
-    rows = [r for r in read_jsonl(data_dir() / "sentiment/train.jsonl") if r["label"]]
+    rows = [r for r in read_jsonl(data_dir() / "sentiment/train.jsonl")
+            if r["label"] and r["id"] not in exclude_ids]
     sent_rows = [r for r in rows if r["level"] == "sentence"]
     rev_rows = [r for r in rows if r["level"] == "review"]
     P = SENTIMENT_PARAMS
