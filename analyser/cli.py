@@ -41,7 +41,7 @@ class Profile(StrEnum):
 
 
 PROFILE_HELP = ("fast (linear models, the default) or accurate (a fine-tuned small "
-                'transformer on the CPU; needs pip install "review-analyser[accurate]").')
+                'transformer on the CPU; needs pip install "review-analyser\\[accurate]").')
 
 
 class Task(StrEnum):
@@ -228,7 +228,7 @@ def _train_accurate(out: Path | None) -> None:
 def train(
     task: Task = typer.Argument(..., help="spoilers, sentiment, sections, context, or "
                                 "accurate (the accurate profile's encoder; needs "
-                                'pip install "review-analyser[train-accurate]").'),
+                                'pip install "review-analyser\\[train-accurate]").'),
     data: Path = typer.Option(None, "--data", help="Data folder (default ../shared/data)."),
     out: Path = typer.Option(None, "--out", help="Output folder (default models/). Only models "
                              "written to models/ are recorded in the shipped manifest."),

@@ -118,3 +118,10 @@ def test_tampered_shipped_model_gives_exit_4(review, tmp_path, monkeypatch):
     res = runner.invoke(app, ["annotate", str(review)])
     assert res.exit_code == 4
     assert "refusing to load model file" in res.output and "SHA-256" in res.output
+
+
+@pytest.mark.parametrize("command,extra", [("annotate", "accurate"), ("train", "train-accurate")])
+def test_help_names_the_install_command_with_its_extra(command, extra):
+    res = runner.invoke(app, [command, "--help"], env={"COLUMNS": "300"})
+    assert res.exit_code == 0
+    assert f'pip install "review-analyser[{extra}]"' in " ".join(res.output.split())
