@@ -276,15 +276,32 @@ VERDICT_COLUMNS = (
       for kind in ("mean", "opinion_mean", "tail_mean")),
     "share_pos", "share_neg", "share_min", "share_product", "share_gap", "log_n",
     "max_pos", "max_neg", "opinion_share_pos", "opinion_share_neg", "opinion_share_min",
-    "opinion_share_gap")
+    "opinion_share_gap", "has_rating", "rating")
+
+# a score the writer gives: "7/10", "4 out of 5", "3.5 stars" (out of 5)
+_RATING = re.compile(
+    r"(?<![\d.,/])(\d{1,2}(?:\.\d)?)\s*(?:/|out\s+of)\s*(10|5)(?![\d.,/]\d)"
+    r"|(?<![\d.,/])(\d(?:\.\d)?)\s*stars?\b", re.I)
+
+
+def writer_rating(text: str) -> float | None:
+    """The writer's own score in [0, 1], from its last mention in `text`, or None."""
+    value = None
+    for m in _RATING.finditer(text):
+        got, out_of = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), "5")
+        v = float(got) / float(out_of)
+        if v <= 2.0:  # "12/10" is praise, "47/5" is not a score
+            value = min(v, 1.0)
+    return value
 
 
 def verdict_matrix(review: np.ndarray, sentiment: np.ndarray, section: np.ndarray,
-                   review_prior: np.ndarray) -> np.ndarray:
+                   review_prior: np.ndarray, texts: Sequence[str]) -> np.ndarray:
     """Review-level inputs of the verdict model, one row per review (columns:
-    :data:`VERDICT_COLUMNS`): the earlier review model's score, and how the sentence
+    :data:`VERDICT_COLUMNS`): the earlier review model's score, how the sentence
     sentiment probabilities (n, 3) spread over the review, its opinion sentences (weighted by
-    P(opinion) from `section`, (n, 4)) and its last third, where verdicts live."""
+    P(opinion) from `section`, (n, 4)) and its last third, where verdicts live, and the score
+    the writer gave, when the sentences (`texts`) name one ("7/10")."""
     review = np.asarray(review, dtype=np.int64)
     _, inv, counts = np.unique(review, return_inverse=True, return_counts=True)
     n_rev = len(counts)
@@ -313,4 +330,10 @@ def verdict_matrix(review: np.ndarray, sentiment: np.ndarray, section: np.ndarra
     wpos, wneg = mean(is_pos, w_op), mean(is_neg, w_op)
     cols += [pos, neg, np.minimum(pos, neg), pos * neg, np.abs(pos - neg), np.log1p(counts),
              mx[:, 0], mx[:, 1], wpos, wneg, np.minimum(wpos, wneg), np.abs(wpos - wneg)]
+    joined = [[] for _ in range(n_rev)]
+    for k, t in zip(inv.tolist(), texts, strict=True):
+        joined[k].append(t)
+    ratings = [writer_rating(" ".join(ts)) for ts in joined]
+    cols += [np.array([r is not None for r in ratings], np.float64),
+             np.array([0.0 if r is None else r - 0.5 for r in ratings])]
     return np.column_stack(cols)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from analyser import Analyser
-from analyser.context import context_columns, context_matrix, verdict_matrix
+from analyser.context import VERDICT_COLUMNS, context_columns, context_matrix, verdict_matrix
 from analyser.features import CUE_NAMES
 
 WARNED_REVEAL = (
@@ -124,9 +124,24 @@ def test_verdict_features_one_row_per_review():
     review = np.array([0, 0, 1])
     sent = np.array([[0.1, 0.1, 0.8], [0.8, 0.1, 0.1], [0.1, 0.1, 0.8]])
     sec = np.tile([0, 0, 1.0, 0], (3, 1))
-    V = verdict_matrix(review, sent, sec, np.array([0.0, 0.9]))
+    V = verdict_matrix(review, sent, sec, np.array([0.0, 0.9]),
+                       ["Dull.", "I give it 3/10.", "Loved it."])
     assert V.shape[0] == 2
     assert not np.isnan(V).any()
+    cols = {c: i for i, c in enumerate(VERDICT_COLUMNS)}
+    assert list(V[:, cols["has_rating"]]) == [1.0, 0.0]
+    assert V[0, cols["rating"]] == pytest.approx(0.3 - 0.5)
+
+
+@pytest.mark.parametrize("text,rating", [
+    ("I give it 7/10.", 0.7), ("4 out of 5.", 0.8), ("3.5 stars", 0.7), ("12/10!", 1.0),
+    ("Seen on 3/4/2019.", None), ("3/4 of the film drags.", None), ("It runs 2 hours.", None),
+    ("At first 9/10, on reflection 6/10.", 0.6),
+])
+def test_writer_rating_reads_the_last_score_given(text, rating):
+    from analyser.context import writer_rating
+
+    assert writer_rating(text) == (None if rating is None else pytest.approx(rating))
 
 
 def test_threshold_rule_refuses_thresholds_that_flag_too_many_spoiler_free_reviews():

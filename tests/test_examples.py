@@ -73,7 +73,10 @@ def test_plain_review_without_headings(analyser, examples):
     r = analyser.analyse_file(examples / "plain_paragraphs.txt")
     labels = [s.section for s in r.sentences]
     assert "plot" in labels and "opinion" in labels
-    assert r.sentiment.label == "negative"
+    # a paragraph of real praise, then "I cannot really recommend it": by the annotation
+    # guidelines on the border of negative and mixed, never positive
+    assert r.sentiment.label in {"negative", "mixed"}
+    assert {"pos", "neg"} <= {s.sentiment_label for s in r.sentences}
     ending = [s for s in r.sentences if "sank the boat" in s.text][0]
     assert ending.spoiler.flag and ending.section == "plot"
 

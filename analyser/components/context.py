@@ -144,7 +144,7 @@ class ReviewContext(ModelComponent):
             "reasons": self._reasons(np.flatnonzero(flag), X1, C, cue_sets),
             # one verdict row per review that has sentences, in document order
             "scored": scored,
-            "verdict_inputs": verdict_matrix(review, sent, sec, prior_review),
+            "verdict_inputs": verdict_matrix(review, sent, sec, prior_review, texts),
         }
 
     def annotate(self, docs: list[Doc], batch: TokenBatch) -> None:

@@ -114,6 +114,12 @@ class ReviewEncoder(ModelComponent):
         self.threshold = float(threshold if threshold is not None else header["threshold"])
         self.encode_batch = batch_size
         self.verdict = self.models["verdict"]
+        self.version_of_verdict = self.bundle.get("version")
+        # the encoder's own correction of the shared verdict model, valid for the context
+        # model it was chosen with
+        tuned = header.get("verdict", {})
+        self.mixed_offset = float(tuned.get("mixed_offset", 0.0)) \
+            if tuned.get("context_version") == self.version_of_verdict else 0.0
 
     def logits(self, pairs: list[tuple[str, str]]) -> np.ndarray:
         """Encoder logits for sentence pairs, in batches of similar length (less padding)."""
@@ -152,7 +158,9 @@ class ReviewEncoder(ModelComponent):
         flag = p_spoil >= self.threshold
         scored = [d for d, n in enumerate(counts) if n]
         prior = np.array([docs[d]._.sentiment or 0.0 for d in scored], float)
-        verdict = softmax(self.verdict.decision(verdict_matrix(review, sent, sec, prior)))
+        decision = self.verdict.decision(verdict_matrix(review, sent, sec, prior, texts))
+        decision[:, VERDICT_LABELS.index("mixed")] += self.mixed_offset
+        verdict = softmax(decision)
         verdict_of = dict(zip(scored, verdict.argmax(axis=1).tolist(), strict=True))
         i = 0
         for d, (doc, table, n) in enumerate(zip(docs, tables, counts, strict=True)):

@@ -156,8 +156,11 @@ def finish(target: Path, training: dict[str, Any], log=print) -> dict[str, Any]:
     p = 1 - softmax(spo)[:, 0]
     threshold = best_threshold((dev.spoiler > 0).astype(int), p, PARAMS["precision_goal"],
                                dev.review, PARAMS["free_goal"])
+    mixed = mixed_offset(enc, z, dev)
+    log(f"accurate: mixed verdict offset {mixed} chosen on dev")
     digest = hashlib.sha256((target / "encoder.onnx").read_bytes()).hexdigest()[:10]
     header = {"format": 1, "version": f"accurate-1-{digest}", "threshold": threshold,
+              "verdict": {"context_version": enc.version_of_verdict, "mixed_offset": mixed},
               "heads": {k: list(v) for k, v in HEADS.items()},
               "max_tokens": MAX_TOKENS, "base_model": "sentence-transformers/all-MiniLM-L6-v2",
               "training": training}
@@ -169,6 +172,30 @@ def finish(target: Path, training: dict[str, Any], log=print) -> dict[str, Any]:
             "files": {name: sha256_of(target / name) for name in FILES},
             "bytes": sum((target / name).stat().st_size for name in FILES)})
     return header
+
+
+def mixed_offset(enc, z: np.ndarray, dev: ReviewRows) -> float:
+    """What to add to the shared verdict model's ``mixed`` logit when it reads the encoder's
+    sentence probabilities instead of the fast profile's (they are spread differently): the
+    offset with the best dev macro-F1 over positive / negative / mixed."""
+    from sklearn.metrics import f1_score
+
+    from ..context import VERDICT_LABELS, verdict_matrix
+
+    n_sec, n_spo = len(HEADS["section"]), len(HEADS["spoiler"])
+    V = verdict_matrix(dev.review, softmax(z[:, n_sec + n_spo :]), softmax(z[:, :n_sec]),
+                       dev.review_prior, dev.texts)
+    D = enc.verdict.decision(V)
+    mixed = VERDICT_LABELS.index("mixed")
+    scored = [VERDICT_LABELS.index(v) for v in ("positive", "negative", "mixed")]
+    best = (-1.0, 0.0)
+    for g in np.round(np.linspace(-3, 3, 61), 2):
+        L = D.copy()
+        L[:, mixed] += g
+        f = f1_score(dev.verdict, L.argmax(1), labels=scored, average="macro")
+        if f > best[0] + 1e-9 or (abs(f - best[0]) <= 1e-9 and abs(g) < abs(best[1])):
+            best = (f, float(g))
+    return best[1]
 
 
 def _encode(tok, pairs, torch, device):

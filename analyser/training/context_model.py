@@ -292,7 +292,8 @@ def train_context(out_dir: Path, log=print, *, teacher: Teacher | None = None,
     # verdict: review-level, on out-of-fold sentence probabilities of the real reviews
     sec_p = softmax(np.log(oof_sec[real] + 1e-9) + sec_off)
     sent_p = softmax(np.log(oof_sent[real] + 1e-9) + sent_off)
-    V = verdict_matrix(reviews.review, sent_p, sec_p, reviews.review_prior)
+    V = verdict_matrix(reviews.review, sent_p, sec_p, reviews.review_prior,
+                       reviews.texts)
     verdict, v_report = _fit_verdict(V, reviews)
     models["verdict"] = verdict
 
@@ -313,7 +314,9 @@ def train_context(out_dir: Path, log=print, *, teacher: Teacher | None = None,
     files = [{"path": f, "sha256": file_sha256(data_dir() / f)}
              for f in (TRAIN_FILE, DEV_FILE, SENTIMENT_FILE)]
     params = dict(P, threshold=thr)
-    h = hashlib.sha256(json.dumps([files, params], sort_keys=True).encode()).hexdigest()[:10]
+    # the columns too: a new input column is a new model even with the same data and params
+    h = hashlib.sha256(json.dumps([files, params, cols, VERDICT_COLUMNS], sort_keys=True)
+                       .encode()).hexdigest()[:10]
     bundle = {"task": "context", "version": f"context-{FORMAT_VERSION}-{h}", "models": models,
               "threshold": thr, "params": params,
               # a typical value per column: reasons say what is unusually high in a sentence
