@@ -338,12 +338,13 @@ def heldout_analyser(log=print):
     from .train import train_sentiment
 
     ids = frozenset(r["review_id"].split(":", 1)[-1] for r in read_jsonl(data_dir() / TRAIN_FILE))
-    folder = Path(tempfile.mkdtemp(prefix="analyser-heldout-"))
     log(f"context: a sentiment model without the {len(ids)} annotated train reviews")
-    train_sentiment(folder, log=lambda *_: None, exclude_ids=ids)
-    path = str(folder / "sentiment.npz")
-    return Analyser(stages=("structure", "sections", "spoilers", "sentiment"),
-                    model_paths={"sentiment": path}, trust_models=[path])
+    with tempfile.TemporaryDirectory(prefix="analyser-heldout-") as folder:
+        train_sentiment(Path(folder), log=lambda *_: None, exclude_ids=ids)
+        path = str(Path(folder) / "sentiment.npz")
+        # the model is read into memory here, so its file can go with the folder
+        return Analyser(stages=("structure", "sections", "spoilers", "sentiment"),
+                        model_paths={"sentiment": path}, trust_models=[path])
 
 
 def _fit_verdict(V: np.ndarray, rows: ReviewRows) -> tuple[LinearText, dict[str, Any]]:
