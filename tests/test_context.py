@@ -171,3 +171,18 @@ def test_threshold_trade_table_moves_precision_against_recall():
     assert recalls == sorted(recalls, reverse=True) and recalls[0] == 1.0
     assert rows[0]["spoiler_free_reviews"] == "1/1" and rows[-1]["spoiler_free_reviews"] == "0/1"
     assert rows[-1]["hint_found"] == "0/1"
+
+
+def test_mixed_offset_is_the_smallest_that_finds_the_mixed_reviews():
+    from analyser.context import VERDICT_LABELS
+    from analyser.training.context_model import best_mixed_offset
+
+    pos, neg, mixed = (VERDICT_LABELS.index(v) for v in ("positive", "negative", "mixed"))
+    L = np.full((4, len(VERDICT_LABELS)), -5.0)
+    L[0, pos], L[1, neg] = 0.0, 0.0
+    L[2, [pos, mixed]] = 0.0, -1.0  # a lukewarm review, mixed one logit behind
+    L[3, [neg, mixed]] = 0.0, -1.0
+    y = np.array([pos, neg, mixed, mixed])
+    best = best_mixed_offset(L, y, np.linspace(-3, 3, 61))
+    assert best["offset"] == pytest.approx(1.1)
+    assert best["mixed_recall"] == 1.0 and best["accuracy"] == 1.0

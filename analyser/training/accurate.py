@@ -178,24 +178,14 @@ def mixed_offset(enc, z: np.ndarray, dev: ReviewRows) -> float:
     """What to add to the shared verdict model's ``mixed`` logit when it reads the encoder's
     sentence probabilities instead of the fast profile's (they are spread differently): the
     offset with the best dev macro-F1 over positive / negative / mixed."""
-    from sklearn.metrics import f1_score
-
-    from ..context import VERDICT_LABELS, verdict_matrix
+    from ..context import verdict_matrix
+    from .context_model import best_mixed_offset
 
     n_sec, n_spo = len(HEADS["section"]), len(HEADS["spoiler"])
     V = verdict_matrix(dev.review, softmax(z[:, n_sec + n_spo :]), softmax(z[:, :n_sec]),
                        dev.review_prior, dev.texts)
-    D = enc.verdict.decision(V)
-    mixed = VERDICT_LABELS.index("mixed")
-    scored = [VERDICT_LABELS.index(v) for v in ("positive", "negative", "mixed")]
-    best = (-1.0, 0.0)
-    for g in np.round(np.linspace(-3, 3, 61), 2):
-        L = D.copy()
-        L[:, mixed] += g
-        f = f1_score(dev.verdict, L.argmax(1), labels=scored, average="macro")
-        if f > best[0] + 1e-9 or (abs(f - best[0]) <= 1e-9 and abs(g) < abs(best[1])):
-            best = (f, float(g))
-    return best[1]
+    return best_mixed_offset(enc.verdict.decision(V), dev.verdict,
+                             np.linspace(-3, 3, 61))["offset"]
 
 
 def _encode(tok, pairs, torch, device):

@@ -362,16 +362,7 @@ def _fit_verdict(V: np.ndarray, rows: ReviewRows) -> tuple[LinearText, dict[str,
         m = _lr(C).fit(Z[tr], y[tr])
         oof[np.ix_(te, m.classes_)] = m.predict_proba(Z[te])
     mixed = VERDICT_LABELS.index("mixed")
-    scored = [VERDICT_LABELS.index(v) for v in ("positive", "negative", "mixed")]
-    best = (-1.0, 0.0, 0.0, 0.0)
-    for g in np.linspace(0, 3, 31):
-        L = np.log(oof + 1e-9)
-        L[:, mixed] += g
-        pred = L.argmax(1)
-        f = f1_score(y, pred, labels=scored, average="macro")
-        if f > best[0]:
-            best = (f, float(g), accuracy_score(y, pred),
-                    float((pred[y == mixed] == mixed).mean()))
+    best = best_mixed_offset(np.log(oof + 1e-9), y, np.linspace(0, 3, 31))
     m = _lr(C).fit(Z, y)
     full = np.zeros((len(VERDICT_LABELS), Z.shape[1]))
     inter = np.full(len(VERDICT_LABELS), -30.0)  # a class never seen in training never wins
@@ -379,7 +370,26 @@ def _fit_verdict(V: np.ndarray, rows: ReviewRows) -> tuple[LinearText, dict[str,
     inter[m.classes_] = m.intercept_
     m.coef_, m.intercept_ = full, inter
     off = np.zeros(len(VERDICT_LABELS))
-    off[mixed] = best[1]
+    off[mixed] = best["offset"]
     return _dense(m, scaler, list(VERDICT_COLUMNS), off), {
-        "cv_verdict_accuracy": round(best[2], 4), "cv_mixed_recall": round(best[3], 4),
-        "cv_verdict_macro_f1": round(best[0], 4)}
+        "cv_verdict_accuracy": best["accuracy"], "cv_mixed_recall": best["mixed_recall"],
+        "cv_verdict_macro_f1": best["macro_f1"]}
+
+
+def best_mixed_offset(L: np.ndarray, y: np.ndarray, grid: np.ndarray) -> dict[str, float]:
+    """The offset from `grid` added to the ``mixed`` column of verdict logits `L` (reviews x
+    :data:`VERDICT_LABELS`) with the best macro-F1 over positive / negative / mixed against
+    `y` (the smallest in size on ties), with the accuracy and mixed recall it gives."""
+    mixed = VERDICT_LABELS.index("mixed")
+    scored = [VERDICT_LABELS.index(v) for v in ("positive", "negative", "mixed")]
+    best: dict[str, float] = {"macro_f1": -1.0, "offset": 0.0}
+    for g in sorted(np.round(grid, 2).tolist(), key=abs):
+        shifted = L.copy()
+        shifted[:, mixed] += g
+        pred = shifted.argmax(1)
+        f = float(f1_score(y, pred, labels=scored, average="macro"))
+        if f > best["macro_f1"] + 1e-9:
+            best = {"macro_f1": round(f, 4), "offset": float(g),
+                    "accuracy": round(float(accuracy_score(y, pred)), 4),
+                    "mixed_recall": round(float((pred[y == mixed] == mixed).mean()), 4)}
+    return best
