@@ -284,6 +284,19 @@ _RATING = re.compile(
     r"|(?<![\d.,/])(\d(?:\.\d)?)\s*stars?\b", re.I)
 
 
+def check_columns(models: dict, path: str) -> None:
+    """Refuse a context model built for other input columns (a file trained by another
+    version) with a message that says what to do, not a shape error mid-batch."""
+    from .errors import ModelError
+
+    expected = {"section": context_columns(), "verdict": list(VERDICT_COLUMNS)}
+    for name, cols in expected.items():
+        if [str(f) for f in models[name].features] != cols:
+            raise ModelError(f"the context model {path} was built for other input columns "
+                             f"than this version's ({name}); retrain it with "
+                             "`analyser train context`")
+
+
 def writer_rating(text: str) -> float | None:
     """The writer's own score in [0, 1], from its last mention in `text`, or None."""
     value = None

@@ -186,3 +186,19 @@ def test_mixed_offset_is_the_smallest_that_finds_the_mixed_reviews():
     best = best_mixed_offset(L, y, np.linspace(-3, 3, 61))
     assert best["offset"] == pytest.approx(1.1)
     assert best["mixed_recall"] == 1.0 and best["accuracy"] == 1.0
+
+
+def test_a_context_model_built_for_other_columns_is_refused_with_a_clear_error(tmp_path):
+    from analyser import ModelError
+    from analyser.modelfile import read_bundle, write_bundle
+    from analyser.models import default_path
+
+    bundle = read_bundle(default_path("context"))
+    v = bundle["models"]["verdict"]  # as stored: names one per line
+    # the verdict model of a version with two columns fewer
+    v.update(features="\n".join(v["features"].split("\n")[:-2]), weights=v["weights"][:-2],
+             n_features=v["n_features"] - 2)
+    old = tmp_path / "context.npz"
+    write_bundle(old, bundle)
+    with pytest.raises(ModelError, match="retrain it with `analyser train context`"):
+        Analyser(model_paths={"context": str(old)}, trust_models=[str(old)])

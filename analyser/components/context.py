@@ -28,6 +28,7 @@ from ..context import (
     SECTION_LABELS,
     SENTIMENT_LABELS,
     VERDICT_LABELS,
+    check_columns,
     context_columns,
     context_matrix,
     sentence_flags,
@@ -37,6 +38,7 @@ from ..context import (
 )
 from ..features import CUE_NAMES
 from ..headings import heading_label
+from ..models import default_path
 from ..vectorise import TokenBatch, count_matrix
 from .base import ModelComponent
 from .sections import build_sections
@@ -85,6 +87,7 @@ class ReviewContext(ModelComponent):
                  promise_factor: float = 0.25, n_reasons: int = 4,
                  nlp: Language | None = None) -> None:
         super().__init__(name, model_path=model_path, trust_model=trust_model, nlp=nlp)
+        check_columns(self.models, model_path or str(default_path(self.task)))
         self.stage1 = self.models["stage1"]
         self.index = self.indexes["stage1"]
         self.threshold = float(threshold if threshold is not None else self.bundle["threshold"])

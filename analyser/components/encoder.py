@@ -28,13 +28,14 @@ from ..context import (
     SECTION_LABELS,
     SENTIMENT_LABELS,
     VERDICT_LABELS,
+    check_columns,
     sentence_rows,
     softmax,
     verdict_matrix,
 )
 from ..encoder_input import MAX_TOKENS, context_pairs, warned_before
 from ..errors import ModelError, ModelIntegrityError
-from ..models import models_dir, read_manifest, sha256_of
+from ..models import default_path, models_dir, read_manifest, sha256_of
 from ..vectorise import TokenBatch
 from .base import ModelComponent
 from .context import section_sentiment
@@ -108,6 +109,7 @@ class ReviewEncoder(ModelComponent):
                  nlp: Language | None = None) -> None:
         loaded = load_encoder(model_path, trust=trust_model, threads=threads)
         super().__init__(name, nlp=nlp)
+        check_columns(self.models, str(default_path(self.task)))
         self.session, self.tokenizer = loaded["session"], loaded["tokenizer"]
         header = loaded["header"]
         self.version = header["version"]
